@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * daxpin: generic netlink contract between daxpin.ko and userspace.
+ *
+ * The module tracks tasks that sleep in a filesystem-DAX layout break
+ * (truncate, hole punch, fallocate waiting for a pinned DAX page to go idle),
+ * keeps statistics, and lets an administrator wake a stalled waiter.
+ *
+ * Rules of this contract:
+ *  - Attributes are only ever added, never renumbered or retyped.
+ *  - Every object (wait, superblock statistics, grace-period statistics,
+ *    busy page, benchmark result, event) is a nested attribute.
+ *  - Times are in nanoseconds (CLOCK_BOOTTIME for points in time).
+ *  - Histograms are nests whose attribute type is the log2 bucket plus one
+ *    and whose payload is a u64 count; empty buckets are omitted.
+ *    Bucket b counts values v (in microseconds) with 2^b <= v < 2^(b+1);
+ *    bucket 0 also counts v == 0.
+ */
+#ifndef _UAPI_LINUX_DAXPIN_H
+#define _UAPI_LINUX_DAXPIN_H
+
+#define DAXPIN_GENL_NAME		"daxpin"
+#define DAXPIN_GENL_VERSION		1
+#define DAXPIN_MCGRP_EVENTS		"events"
+
+#define DAXPIN_HIST_BUCKETS		32
+
+enum daxpin_cmd {
+	DAXPIN_CMD_UNSPEC,
+	DAXPIN_CMD_GET_WAITS,		/* dump: one DAXPIN_ATTR_WAIT per message */
+	DAXPIN_CMD_GET_STATS,		/* dump: GLOBAL, then SB..., then GP... */
+	DAXPIN_CMD_RESET_STATS,		/* admin */
+	DAXPIN_CMD_GET_CONFIG,		/* reply: DAXPIN_ATTR_CONFIG */
+	DAXPIN_CMD_SET_CONFIG,		/* admin; request: DAXPIN_ATTR_CONFIG */
+	DAXPIN_CMD_KICK,		/* admin; WAIT_ID -> WAS_IDLE */
+	DAXPIN_CMD_SCAN,		/* FD -> SCAN_PAGE..., SCAN_TRUNCATED */
+	DAXPIN_CMD_BENCH_GP,		/* admin; BENCH_ITERATIONS -> BENCH_RESULT... */
+	DAXPIN_CMD_EVENT,		/* multicast on "events": DAXPIN_ATTR_EVENT */
+
+	__DAXPIN_CMD_MAX,
+	DAXPIN_CMD_MAX = __DAXPIN_CMD_MAX - 1
+};
+
+enum daxpin_attr {
+	DAXPIN_ATTR_UNSPEC,
+	DAXPIN_ATTR_PAD,
+	DAXPIN_ATTR_WAIT,		/* nest: enum daxpin_wait_attr */
+	DAXPIN_ATTR_GLOBAL,		/* nest: enum daxpin_global_attr */
+	DAXPIN_ATTR_SB,			/* nest: enum daxpin_sb_attr */
+	DAXPIN_ATTR_GP,			/* nest: enum daxpin_gp_attr */
+	DAXPIN_ATTR_CONFIG,		/* nest: enum daxpin_config_attr */
+	DAXPIN_ATTR_WAIT_ID,		/* u64 */
+	DAXPIN_ATTR_WAS_IDLE,		/* u8 */
+	DAXPIN_ATTR_FD,			/* u32: fd in the sender's file table */
+	DAXPIN_ATTR_SCAN_PAGE,		/* nest: enum daxpin_page_attr */
+	DAXPIN_ATTR_SCAN_TRUNCATED,	/* flag: more busy pages than reported */
+	DAXPIN_ATTR_SCAN_ENTRIES,	/* u64: DAX entries walked */
+	DAXPIN_ATTR_BENCH_ITERATIONS,	/* u32 */
+	DAXPIN_ATTR_BENCH_RESULT,	/* nest: enum daxpin_bench_attr */
+	DAXPIN_ATTR_EVENT,		/* nest: enum daxpin_event_attr */
+
+	__DAXPIN_ATTR_MAX,
+	DAXPIN_ATTR_MAX = __DAXPIN_ATTR_MAX - 1
+};
+
+enum daxpin_wait_attr {
+	DAXPIN_WAIT_ATTR_UNSPEC,
+	DAXPIN_WAIT_ATTR_PAD,
+	DAXPIN_WAIT_ATTR_ID,		/* u64, never reused while loaded */
+	DAXPIN_WAIT_ATTR_PID,		/* u32, waiting thread (init pid ns) */
+	DAXPIN_WAIT_ATTR_TGID,		/* u32 */
+	DAXPIN_WAIT_ATTR_COMM,		/* string */
+	DAXPIN_WAIT_ATTR_FS,		/* string: "ext4", "xfs", ... */
+	DAXPIN_WAIT_ATTR_DEV_MAJOR,	/* u32: superblock device */
+	DAXPIN_WAIT_ATTR_DEV_MINOR,	/* u32 */
+	DAXPIN_WAIT_ATTR_INO,		/* u64 */
+	DAXPIN_WAIT_ATTR_PATH,		/* string: relative to the fs root */
+	DAXPIN_WAIT_ATTR_OFFSET,	/* u64: file offset of the busy page */
+	DAXPIN_WAIT_ATTR_PFN,		/* u64 */
+	DAXPIN_WAIT_ATTR_START_NS,	/* u64: CLOCK_BOOTTIME */
+	DAXPIN_WAIT_ATTR_WAITED_NS,	/* u64 */
+	DAXPIN_WAIT_ATTR_ROUNDS,	/* u32: sleeps on a busy page so far */
+	DAXPIN_WAIT_ATTR_REFCOUNT,	/* u32: live page refcount, 1 = idle */
+	DAXPIN_WAIT_ATTR_DMA_PINNED,	/* u8: page_maybe_dma_pinned() */
+	DAXPIN_WAIT_ATTR_IDLE,		/* u8: refcount == 1 */
+	DAXPIN_WAIT_ATTR_STALLED,	/* u8: idle, yet the waiter sleeps */
+	DAXPIN_WAIT_ATTR_KICKS,		/* u32: kicks sent to this wait */
+	DAXPIN_WAIT_ATTR_PAGE_GONE,	/* flag: the page's pgmap is gone */
+
+	__DAXPIN_WAIT_ATTR_MAX,
+	DAXPIN_WAIT_ATTR_MAX = __DAXPIN_WAIT_ATTR_MAX - 1
+};
+
+enum daxpin_global_attr {
+	DAXPIN_GLOBAL_ATTR_UNSPEC,
+	DAXPIN_GLOBAL_ATTR_PAD,
+	DAXPIN_GLOBAL_ATTR_VERSION,	/* string: module version */
+	DAXPIN_GLOBAL_ATTR_WAITS_ACTIVE,	/* u32 */
+	DAXPIN_GLOBAL_ATTR_WAITS_MAX,	/* u32: table size */
+	DAXPIN_GLOBAL_ATTR_WAITS_DROPPED,	/* u64: waits not tracked, table full */
+	DAXPIN_GLOBAL_ATTR_EVENTS_SENT,	/* u64 */
+	DAXPIN_GLOBAL_ATTR_EVENTS_DROPPED,	/* u64: rate limit or no memory */
+	DAXPIN_GLOBAL_ATTR_BREAKS,	/* u64: layout-break scans (count_breaks) */
+	DAXPIN_GLOBAL_ATTR_SCAN_HIST,	/* nest: histogram of busy-scan time */
+	DAXPIN_GLOBAL_ATTR_RESET_NS,	/* u64: CLOCK_BOOTTIME of last reset */
+
+	__DAXPIN_GLOBAL_ATTR_MAX,
+	DAXPIN_GLOBAL_ATTR_MAX = __DAXPIN_GLOBAL_ATTR_MAX - 1
+};
+
+enum daxpin_sb_attr {
+	DAXPIN_SB_ATTR_UNSPEC,
+	DAXPIN_SB_ATTR_PAD,
+	DAXPIN_SB_ATTR_FS,		/* string */
+	DAXPIN_SB_ATTR_DEV_MAJOR,	/* u32 */
+	DAXPIN_SB_ATTR_DEV_MINOR,	/* u32 */
+	DAXPIN_SB_ATTR_STARTED,		/* u64 */
+	DAXPIN_SB_ATTR_COMPLETED,	/* u64 */
+	DAXPIN_SB_ATTR_INTERRUPTED,	/* u64 */
+	DAXPIN_SB_ATTR_KICKED,		/* u64: waits that were kicked */
+	DAXPIN_SB_ATTR_STALLED,		/* u64: waits seen stalled */
+	DAXPIN_SB_ATTR_TOTAL_NS,	/* u64: sum of ended waits */
+	DAXPIN_SB_ATTR_MAX_NS,		/* u64: longest ended wait */
+	DAXPIN_SB_ATTR_HIST,		/* nest: histogram of wait time */
+
+	__DAXPIN_SB_ATTR_MAX,
+	DAXPIN_SB_ATTR_MAX = __DAXPIN_SB_ATTR_MAX - 1
+};
+
+enum daxpin_gp_primitive {
+	DAXPIN_GP_SYNCHRONIZE_RCU,
+	DAXPIN_GP_SYNCHRONIZE_RCU_EXPEDITED,
+	DAXPIN_GP_SYNCHRONIZE_SRCU,
+	DAXPIN_GP_SYNCHRONIZE_SRCU_EXPEDITED,
+
+	DAXPIN_GP_NR
+};
+
+enum daxpin_gp_context {
+	DAXPIN_GP_CTX_LAYOUT_BREAK,	/* called by a task in a tracked wait */
+	DAXPIN_GP_CTX_KILL_DAX,		/* called inside kill_dax() */
+
+	DAXPIN_GP_CTX_NR
+};
+
+enum daxpin_gp_attr {
+	DAXPIN_GP_ATTR_UNSPEC,
+	DAXPIN_GP_ATTR_PAD,
+	DAXPIN_GP_ATTR_PRIMITIVE,	/* u32: enum daxpin_gp_primitive */
+	DAXPIN_GP_ATTR_CONTEXT,		/* u32: enum daxpin_gp_context */
+	DAXPIN_GP_ATTR_NAME,		/* string: "synchronize_rcu", ... */
+	DAXPIN_GP_ATTR_COUNT,		/* u64 */
+	DAXPIN_GP_ATTR_TOTAL_NS,	/* u64 */
+	DAXPIN_GP_ATTR_MAX_NS,		/* u64 */
+	DAXPIN_GP_ATTR_HIST,		/* nest: histogram */
+
+	__DAXPIN_GP_ATTR_MAX,
+	DAXPIN_GP_ATTR_MAX = __DAXPIN_GP_ATTR_MAX - 1
+};
+
+enum daxpin_config_attr {
+	DAXPIN_CONFIG_ATTR_UNSPEC,
+	DAXPIN_CONFIG_ATTR_PAD,
+	DAXPIN_CONFIG_ATTR_MAX_WAITS,	/* u32, read-only (module parameter) */
+	DAXPIN_CONFIG_ATTR_POLL_MS,	/* u32: stall check period while waits exist */
+	DAXPIN_CONFIG_ATTR_OPEN_READS,	/* u8: unprivileged dumps allowed */
+	DAXPIN_CONFIG_ATTR_COUNT_BREAKS,	/* u8: probe every layout break */
+	DAXPIN_CONFIG_ATTR_EVENT_BURST,	/* u32: events per second, 0 = none */
+
+	__DAXPIN_CONFIG_ATTR_MAX,
+	DAXPIN_CONFIG_ATTR_MAX = __DAXPIN_CONFIG_ATTR_MAX - 1
+};
+
+enum daxpin_page_attr {
+	DAXPIN_PAGE_ATTR_UNSPEC,
+	DAXPIN_PAGE_ATTR_PAD,
+	DAXPIN_PAGE_ATTR_OFFSET,	/* u64: file offset */
+	DAXPIN_PAGE_ATTR_PFN,		/* u64 */
+	DAXPIN_PAGE_ATTR_REFCOUNT,	/* u32 */
+	DAXPIN_PAGE_ATTR_DMA_PINNED,	/* u8 */
+	DAXPIN_PAGE_ATTR_PMD,		/* u8: part of a 2 MiB entry */
+
+	__DAXPIN_PAGE_ATTR_MAX,
+	DAXPIN_PAGE_ATTR_MAX = __DAXPIN_PAGE_ATTR_MAX - 1
+};
+
+enum daxpin_bench_attr {
+	DAXPIN_BENCH_ATTR_UNSPEC,
+	DAXPIN_BENCH_ATTR_PAD,
+	DAXPIN_BENCH_ATTR_PRIMITIVE,	/* u32: enum daxpin_gp_primitive */
+	DAXPIN_BENCH_ATTR_NAME,		/* string */
+	DAXPIN_BENCH_ATTR_ITERATIONS,	/* u32 */
+	DAXPIN_BENCH_ATTR_MIN_NS,	/* u64 */
+	DAXPIN_BENCH_ATTR_MEDIAN_NS,	/* u64 */
+	DAXPIN_BENCH_ATTR_MAX_NS,	/* u64 */
+
+	__DAXPIN_BENCH_ATTR_MAX,
+	DAXPIN_BENCH_ATTR_MAX = __DAXPIN_BENCH_ATTR_MAX - 1
+};
+
+enum daxpin_event_type {
+	DAXPIN_EVENT_WAIT_START = 1,
+	DAXPIN_EVENT_WAIT_END,
+	DAXPIN_EVENT_STALLED,
+	DAXPIN_EVENT_KICKED,
+};
+
+enum daxpin_outcome {
+	DAXPIN_OUTCOME_COMPLETED,	/* the page went idle, the break went on */
+	DAXPIN_OUTCOME_INTERRUPTED,	/* a signal ended the wait */
+	DAXPIN_OUTCOME_UNTRACKED,	/* daxpin unloaded or lost the waiter */
+};
+
+enum daxpin_event_attr {
+	DAXPIN_EVENT_ATTR_UNSPEC,
+	DAXPIN_EVENT_ATTR_PAD,
+	DAXPIN_EVENT_ATTR_TYPE,		/* u32: enum daxpin_event_type */
+	DAXPIN_EVENT_ATTR_TIME_NS,	/* u64: CLOCK_BOOTTIME */
+	DAXPIN_EVENT_ATTR_WAIT,		/* nest: enum daxpin_wait_attr */
+	DAXPIN_EVENT_ATTR_OUTCOME,	/* u32: enum daxpin_outcome (WAIT_END) */
+	DAXPIN_EVENT_ATTR_WAS_IDLE,	/* u8 (KICKED) */
+
+	__DAXPIN_EVENT_ATTR_MAX,
+	DAXPIN_EVENT_ATTR_MAX = __DAXPIN_EVENT_ATTR_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_DAXPIN_H */
