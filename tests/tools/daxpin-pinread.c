@@ -29,10 +29,15 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <linux/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *prog = "daxpin-pinread";
+
+#ifndef STATX_ATTR_DAX
+#define STATX_ATTR_DAX 0x00200000
+#endif
 
 struct pin_opts {
 	const char *dev;
@@ -43,6 +48,7 @@ struct pin_opts {
 	unsigned long count;	/* 0: files come from the command line */
 	bool create;
 	bool no_touch;
+	bool any_fs;		/* do not insist on STATX_ATTR_DAX */
 };
 
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
@@ -78,6 +84,10 @@ static void usage(FILE *f)
 "  -n, --count N          many-file mode: FILE is a prefix, the files are\n"
 "                         FILE.0 ... FILE.<N-1>\n"
 "  -T, --no-touch         do not write-fault the pages before the read\n"
+"  -A, --any-fs           allow files that are not DAX (STATX_ATTR_DAX)\n"
+"  -C, --check-dax        only check that FILE(s) are DAX: print\n"
+"                         'dax <yes|no> FILE' per file, exit 0 if all are\n"
+"                         (--dev not needed)\n"
 "  -h, --help             this text\n"
 "\n"
 "Numbers accept K, M, G suffixes (powers of 1024).  OFF and LEN must be\n"
@@ -133,6 +143,48 @@ static uint64_t round_up(uint64_t v, uint64_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* 1: DAX, 0: not DAX, -1: error (reported). */
+static int file_is_dax(const char *path, int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0) {
+		err("%s: statx: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!(stx.stx_attributes_mask & STATX_ATTR_DAX)) {
+		err("%s: kernel does not report STATX_ATTR_DAX", path);
+		return -1;
+	}
+	return !!(stx.stx_attributes & STATX_ATTR_DAX);
+}
+
+static int check_dax(char **files, unsigned long nfiles)
+{
+	unsigned long i;
+	int rc = 0, fd, dax;
+
+	for (i = 0; i < nfiles; i++) {
+		fd = open(files[i], O_RDONLY);
+		if (fd < 0) {
+			err("%s: open: %s", files[i], strerror(errno));
+			rc = 1;
+			continue;
+		}
+		dax = file_is_dax(files[i], fd);
+		close(fd);
+		if (dax < 0) {
+			rc = 1;
+			continue;
+		}
+		printf("dax %s %s\n", dax ? "yes" : "no", files[i]);
+		if (!dax)
+			rc = 1;
+	}
+	fflush(stdout);
+	return rc;
+}
+
 /* Open (and maybe create/extend) one file; return its mapping length. */
 static int open_file(const char *path, const struct pin_opts *o, uint64_t pgsz,
 		     uint64_t *maplen)
@@ -151,6 +203,11 @@ static int open_file(const char *path, const struct pin_opts *o, uint64_t pgsz,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		err("%s: not a regular file", path);
+		goto out_close;
+	}
+	if (!o->any_fs && file_is_dax(path, fd) != 1) {
+		err("%s: not a DAX file (mount with -o dax=always, or use --any-fs)",
+		    path);
 		goto out_close;
 	}
 	if (o->size) {
@@ -283,6 +340,8 @@ int main(int argc, char **argv)
 		{ "create",	no_argument,	   NULL, 'c' },
 		{ "count",	required_argument, NULL, 'n' },
 		{ "no-touch",	no_argument,	   NULL, 'T' },
+		{ "any-fs",	no_argument,	   NULL, 'A' },
+		{ "check-dax",	no_argument,	   NULL, 'C' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -290,9 +349,10 @@ int main(int argc, char **argv)
 	char **files = NULL;
 	unsigned long nfiles, i;
 	uint64_t v;
+	bool check = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:Th", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TACh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -324,6 +384,12 @@ int main(int argc, char **argv)
 		case 'T':
 			o.no_touch = true;
 			break;
+		case 'A':
+			o.any_fs = true;
+			break;
+		case 'C':
+			check = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -333,12 +399,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (!o.dev) {
-		err("--dev BLOCKDEV is required (see --help)");
-		return 1;
-	}
 	if (optind >= argc) {
 		err("no FILE given (see --help)");
+		return 1;
+	}
+	if (check && !o.count)
+		return check_dax(argv + optind, argc - optind);
+	if (!o.dev && !check) {
+		err("--dev BLOCKDEV is required (see --help)");
 		return 1;
 	}
 	if (o.create && !o.size) {
@@ -368,7 +436,7 @@ int main(int argc, char **argv)
 		files = argv + optind;
 	}
 
-	rc = pin(files, nfiles, &o);
+	rc = check ? check_dax(files, nfiles) : pin(files, nfiles, &o);
 
 	if (o.count) {
 		for (i = 0; i < nfiles; i++)

@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# lib.sh - helpers for daxpin VM scenarios (tests/vm/scenarios/*.sh).
+#
+# Source it from a scenario:  . "$DAXPIN_SRC/tests/vm/lib.sh"
+# It runs inside the guest; see tests/vm/README.md for the environment.
+#
+#   log MSG...                    print "[   12.345] MSG" (guest uptime)
+#   die MSG...                    log "FAIL: MSG" and exit 1
+#   assert CMD [ARG...]           run CMD; die if it fails
+#   assert_eq EXPECTED ACTUAL [WHAT]
+#   wait_for COND TIMEOUT_S       poll 'eval COND' every 0.1 s; 0 when true,
+#                                 1 on timeout
+#   uptime_s                      guest uptime in seconds (float)
+#   now_ns                        CLOCK_REALTIME in ns (comparable with the
+#                                 pin-start/pin-end lines of daxpin-pinread)
+#   is_running PID                PID exists and is not a zombie
+#   proc_state PID                state letter (R, S, D, Z, ...) or "-"
+#   proc_wchan PID                /proc/PID/wchan or "-"
+#   proc_stack PID                /proc/PID/stack (may be empty)
+#   proc_waits_in PID REGEX       wchan or stack of PID matches REGEX
+#   slowdev_create DELAY_MS [NAME [SIZE_MB]]
+#                                 dm-delay device over a brd ram disk;
+#                                 prints /dev/mapper/NAME (NAME: slow)
+#   slowdev_set_delay DELAY_MS [NAME]
+#   slowdev_remove [NAME]
+#   pin_start FILE [OFFSET [LENGTH [PINREAD-OPTION...]]]
+#                                 run daxpin-pinread in the background: map
+#                                 FILE (created/extended to OFFSET+LENGTH),
+#                                 O_DIRECT read from $PIN_DEV (default
+#                                 /dev/mapper/slow) into it; returns once
+#                                 the read is in flight (pages pinned).
+#                                 Sets PIN_PID and PIN_LOG (its stdout).
+#   pin_wait [TIMEOUT_S]          wait for the last pin_start to finish,
+#                                 check it succeeded; sets PIN_END_NS
+#   kill_wait PID [SIG [TIMEOUT_S]]
+#                                 send SIG (TERM), wait for PID to go away
+#                                 (must be our child); sets KILL_RC to its
+#                                 exit status (143 = killed by SIGTERM)
+
+DAX_MNT=${DAX_MNT:-/mnt/dax}
+PIN_DEV=${PIN_DEV:-/dev/mapper/slow}
+: "${DAXPIN_PINREAD:=daxpin-pinread}"
+
+uptime_s()
+{
+	local up _
+	read -r up _ </proc/uptime
+	echo "$up"
+}
+
+now_ns()
+{
+	date +%s%N
+}
+
+log()
+{
+	printf '[%9s] %s\n' "$(uptime_s)" "$*"
+}
+
+die()
+{
+	log "FAIL: $*"
+	exit 1
+}
+
+assert()
+{
+	"$@" || die "assertion failed: $*"
+}
+
+assert_eq()
+{
+	[ "$1" = "$2" ] ||
+		die "assertion failed: ${3:-value} is '$2', expected '$1'"
+}
+
+wait_for()
+{
+	local cond=$1 timeout=${2:?wait_for COND TIMEOUT_S}
+	local end
+
+	end=$(awk -v t="$(uptime_s)" -v d="$timeout" 'BEGIN { print t + d }')
+	while :; do
+		eval "$cond" && return 0
+		awk -v t="$(uptime_s)" -v e="$end" 'BEGIN { exit !(t >= e) }' &&
+			return 1
+		sleep 0.1
+	done
+}
+
+proc_state()
+{
+	local stat
+
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -; return; }
+	stat=${stat##*) }
+	echo "${stat%% *}"
+}
+
+is_running()
+{
+	local s
+
+	s=$(proc_state "$1")
+	[ "$s" != - ] && [ "$s" != Z ] && [ "$s" != X ]
+}
+
+proc_wchan()
+{
+	local w
+
+	w=$(cat "/proc/$1/wchan" 2>/dev/null)
+	echo "${w:--}"
+}
+
+proc_stack()
+{
+	cat "/proc/$1/stack" 2>/dev/null
+}
+
+proc_waits_in()
+{
+	{ proc_wchan "$1"; echo; proc_stack "$1"; } | grep -qE "$2"
+}
+
+slowdev_create()
+{
+	local ms=${1:?slowdev_create DELAY_MS [NAME [SIZE_MB]]}
+	local name=${2:-slow} mb=${3:-64} sectors
+
+	if [ ! -b /dev/ram0 ]; then
+		modprobe brd rd_nr=1 rd_size=$((mb * 1024)) ||
+			die "modprobe brd failed"
+	fi
+	modprobe dm-delay || die "modprobe dm-delay failed"
+	sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
+	dmsetup create --noudevsync "$name" \
+		--table "0 $sectors delay /dev/ram0 0 $ms" >&2 ||
+		die "dmsetup create $name failed"
+	dmsetup mknodes "$name" >&2
+	[ -b "/dev/mapper/$name" ] || die "/dev/mapper/$name did not appear"
+	echo "/dev/mapper/$name"
+}
+
+slowdev_set_delay()
+{
+	local ms=${1:?slowdev_set_delay DELAY_MS [NAME]} name=${2:-slow}
+	local sectors
+
+	sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
+	dmsetup suspend --noudevsync "$name" &&
+		dmsetup load "$name" --table "0 $sectors delay /dev/ram0 0 $ms" &&
+		dmsetup resume --noudevsync "$name" ||
+		die "cannot set the delay of $name to $ms ms"
+}
+
+slowdev_remove()
+{
+	dmsetup remove --noudevsync "${1:-slow}" || die "dmsetup remove ${1:-slow} failed"
+}
+
+pin_start()
+{
+	local file=${1:?pin_start FILE [OFFSET [LENGTH [OPTION...]]]}
+	local off=${2:-0} len=${3:-4096}
+
+	shift $(($# < 3 ? $# : 3))
+	[ -b "$PIN_DEV" ] || die "pin_start: $PIN_DEV is not a block device (slowdev_create first)"
+	PIN_LOG=$(mktemp /tmp/pin.XXXXXX)
+	"$DAXPIN_PINREAD" --dev "$PIN_DEV" --offset "$off" --length "$len" \
+		--size $((off + len)) --create "$@" "$file" >"$PIN_LOG" &
+	PIN_PID=$!
+	# The read is in flight (and the pages pinned) once the reader sleeps
+	# uninterruptibly in the block layer after printing pin-start.
+	wait_for "grep -q '^pin-start' '$PIN_LOG' && [ \"\$(proc_state $PIN_PID)\" = D ] ||
+		! is_running $PIN_PID" 20 ||
+		die "pin_start: daxpin-pinread did not start its read within 20 s"
+	if is_running "$PIN_PID"; then
+		log "pin: pid $PIN_PID reading $PIN_DEV into $file at $off+$len"
+	else
+		# Fast device: already done; pin_wait reports how it went.
+		log "pin: pid $PIN_PID finished before it was seen in flight"
+	fi
+}
+
+pin_wait()
+{
+	local timeout=${1:-60} rc
+
+	wait_for "! is_running $PIN_PID" "$timeout" ||
+		die "pin_wait: daxpin-pinread (pid $PIN_PID) still running after $timeout s"
+	wait "$PIN_PID"
+	rc=$?
+	[ "$rc" = 0 ] || die "pin_wait: daxpin-pinread failed (exit $rc): $(cat "$PIN_LOG")"
+	PIN_END_NS=$(awk '$1 == "pin-end" { print $2 }' "$PIN_LOG")
+	[ -n "$PIN_END_NS" ] || die "pin_wait: no pin-end line: $(cat "$PIN_LOG")"
+	log "pin: pid $PIN_PID done: $(grep '^pin-end' "$PIN_LOG")"
+}
+
+kill_wait()
+{
+	local pid=${1:?kill_wait PID [SIG [TIMEOUT_S]]} sig=${2:-TERM}
+	local timeout=${3:-10}
+
+	kill "-$sig" "$pid" 2>/dev/null
+	wait_for "! is_running $pid" "$timeout" ||
+		die "pid $pid did not exit within $timeout s of SIG$sig (state $(proc_state "$pid"), wchan $(proc_wchan "$pid"))"
+	wait "$pid"
+	KILL_RC=$?
+}
