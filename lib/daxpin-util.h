@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1 */
+/* Small formatting and parsing helpers shared by daxpinctl and daxpind */
+#ifndef _DAXPIN_UTIL_H_
+#define _DAXPIN_UTIL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Human-readable duration: "0ns", "870ns", "12.3us", "4.56ms", "1.25s",
+ * "2m03s", "5h07m", "3d04h". Returns buf.
+ */
+char *daxpin_fmt_duration(uint64_t ns, char *buf, size_t len);
+/* Human-readable size in IEC units: "512 B", "4.0 KiB", "2.0 MiB" */
+char *daxpin_fmt_size(uint64_t bytes, char *buf, size_t len);
+/*
+ * Strict unsigned parse: decimal (or 0x hex), no sign, no trailing
+ * garbage, no overflow, value <= max. 0 or -EINVAL / -ERANGE.
+ */
+int daxpin_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _DAXPIN_UTIL_H_ */

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: LGPL-2.1
+/* JSON rendering of libdaxpin objects; see daxpin-json.h for conventions */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daxpin-json.h"
+
+static int add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* json-c stores int64; counters above INT64_MAX would need uint64 */
+/* v may legitimately be NULL (JSON null) */
+static int add_or_null(struct json_object *o, const char *key,
+		       struct json_object *v, bool want)
+{
+	if (want && !v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int add_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	return add(o, key, json_object_new_uint64(v));
+}
+
+static int add_str(struct json_object *o, const char *key, const char *s)
+{
+	return add(o, key, json_object_new_string(s));
+}
+
+static int add_bool(struct json_object *o, const char *key, bool b)
+{
+	return add(o, key, json_object_new_boolean(b));
+}
+
+static int add_dev(struct json_object *o, uint32_t major, uint32_t minor)
+{
+	char dev[32];
+
+	snprintf(dev, sizeof(dev), "%u:%u", major, minor);
+	return add_str(o, "dev", dev);
+}
+
+static struct json_object *fail(struct json_object *o)
+{
+	json_object_put(o);
+	return NULL;
+}
+
+struct json_object *daxpin_hist_to_json(const struct daxpin_hist *h)
+{
+	struct json_object *arr = json_object_new_array();
+	unsigned int b;
+
+	if (!arr)
+		return NULL;
+	for (b = 0; b < DAXPIN_HIST_BUCKETS; b++) {
+		struct json_object *e;
+
+		if (!h->count[b])
+			continue;
+		e = json_object_new_object();
+		if (!e)
+			return fail(arr);
+		if (add_u64(e, "ge_us", daxpin_hist_lo_us(b)) ||
+		    add_u64(e, "lt_us", daxpin_hist_hi_us(b)) ||
+		    add_u64(e, "count", h->count[b]) ||
+		    json_object_array_add(arr, e)) {
+			json_object_put(e);
+			return fail(arr);
+		}
+	}
+	return arr;
+}
+
+static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
+			   const struct daxpin_mounts *mnts)
+{
+	char abs[DAXPIN_PATH_LEN];
+	bool absolute = false;
+
+	if (mnts && w->path[0] &&
+	    daxpin_mounts_abspath(mnts, w->dev_major, w->dev_minor, w->path,
+				  abs, sizeof(abs)) == 0)
+		absolute = true;
+
+	if (add_u64(o, "id", w->id) ||
+	    add_u64(o, "pid", w->pid) ||
+	    add_u64(o, "tgid", w->tgid) ||
+	    add_str(o, "comm", w->comm) ||
+	    add_str(o, "fs", w->fs) ||
+	    add_dev(o, w->dev_major, w->dev_minor) ||
+	    add_u64(o, "ino", w->ino) ||
+	    add_str(o, "path", absolute ? abs : w->path) ||
+	    add_bool(o, "path_absolute", absolute) ||
+	    add_u64(o, "offset", w->offset) ||
+	    add_u64(o, "pfn", w->pfn) ||
+	    add_u64(o, "refcount", w->refcount) ||
+	    add_bool(o, "dma_pinned", w->dma_pinned) ||
+	    add_bool(o, "idle", w->idle) ||
+	    add_bool(o, "stalled", w->stalled) ||
+	    add_bool(o, "page_gone", w->page_gone) ||
+	    add_u64(o, "waited_ms", w->waited_ns / 1000000) ||
+	    add_u64(o, "waited_ns", w->waited_ns) ||
+	    add_u64(o, "rounds", w->rounds) ||
+	    add_u64(o, "kicks", w->kicks) ||
+	    add_u64(o, "start_ns", w->start_ns))
+		return -ENOMEM;
+	return 0;
+}
+
+struct json_object *daxpin_wait_to_json(const struct daxpin_wait *w,
+					const struct daxpin_mounts *mnts)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_wait_fields(o, w, mnts))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_waits_to_json(const struct daxpin_waits *w,
+					 const struct daxpin_mounts *mnts)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	if (!o || !arr) {
+		json_object_put(arr);
+		return fail(o);
+	}
+	if (add(o, "waits", arr))
+		return fail(o);
+	for (i = 0; i < w->nr; i++) {
+		struct json_object *e = daxpin_wait_to_json(&w->waits[i], mnts);
+
+		if (!e || json_object_array_add(arr, e)) {
+			json_object_put(e);
+			return fail(o);
+		}
+	}
+	return o;
+}
+
+struct json_object *daxpin_global_to_json(const struct daxpin_global *g,
+					  bool hist)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_str(o, "version", g->version) ||
+	    add_u64(o, "waits_active", g->waits_active) ||
+	    add_u64(o, "waits_max", g->waits_max) ||
+	    add_u64(o, "waits_dropped", g->waits_dropped) ||
+	    add_u64(o, "events_sent", g->events_sent) ||
+	    add_u64(o, "events_dropped", g->events_dropped) ||
+	    add_u64(o, "breaks", g->breaks) ||
+	    add_u64(o, "reset_ns", g->reset_ns))
+		return fail(o);
+	if (hist && add(o, "scan_hist", daxpin_hist_to_json(&g->scan_hist)))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_sb_to_json(const struct daxpin_sb_stats *sb,
+				      const struct daxpin_mounts *mnts,
+				      bool hist)
+{
+	struct json_object *o = json_object_new_object();
+	const struct daxpin_mount *mnt;
+
+	if (!o)
+		return NULL;
+	mnt = daxpin_mounts_find(mnts, sb->dev_major, sb->dev_minor, NULL);
+	if (add_str(o, "fs", sb->fs) ||
+	    add_dev(o, sb->dev_major, sb->dev_minor) ||
+	    add_or_null(o, "mount", mnt ? json_object_new_string(mnt->mnt_point)
+			: NULL, mnt != NULL) ||
+	    add_u64(o, "started", sb->started) ||
+	    add_u64(o, "completed", sb->completed) ||
+	    add_u64(o, "interrupted", sb->interrupted) ||
+	    add_u64(o, "kicked", sb->kicked) ||
+	    add_u64(o, "stalled", sb->stalled) ||
+	    add_u64(o, "total_ns", sb->total_ns) ||
+	    add_u64(o, "max_ns", sb->max_ns))
+		return fail(o);
+	if (hist && add(o, "hist", daxpin_hist_to_json(&sb->hist)))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_gp_to_json(const struct daxpin_gp_stats *gp,
+				      bool hist)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_str(o, "name", gp->name) ||
+	    add_u64(o, "primitive", gp->primitive) ||
+	    add_str(o, "context", daxpin_gp_context_name(gp->context)) ||
+	    add_u64(o, "count", gp->count) ||
+	    add_u64(o, "total_ns", gp->total_ns) ||
+	    add_u64(o, "max_ns", gp->max_ns))
+		return fail(o);
+	if (hist && add(o, "hist", daxpin_hist_to_json(&gp->hist)))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_stats_to_json(const struct daxpin_stats *s,
+					 const struct daxpin_mounts *mnts,
+					 bool hist)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *sbs, *gps;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	if (add_or_null(o, "global", s->has_global ?
+			daxpin_global_to_json(&s->global, hist) : NULL,
+			s->has_global))
+		return fail(o);
+	sbs = json_object_new_array();
+	if (add(o, "superblocks", sbs))
+		return fail(o);
+	for (i = 0; i < s->nr_sb; i++) {
+		struct json_object *e = daxpin_sb_to_json(&s->sb[i], mnts, hist);
+
+		if (!e || json_object_array_add(sbs, e)) {
+			json_object_put(e);
+			return fail(o);
+		}
+	}
+	gps = json_object_new_array();
+	if (add(o, "grace_periods", gps))
+		return fail(o);
+	for (i = 0; i < s->nr_gp; i++) {
+		struct json_object *e = daxpin_gp_to_json(&s->gp[i], hist);
+
+		if (!e || json_object_array_add(gps, e)) {
+			json_object_put(e);
+			return fail(o);
+		}
+	}
+	return o;
+}
+
+struct json_object *daxpin_config_to_json(const struct daxpin_config *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if ((c->mask & DAXPIN_CFG_MAX_WAITS) &&
+	    add_u64(o, "max_waits", c->max_waits))
+		return fail(o);
+	if ((c->mask & DAXPIN_CFG_POLL_MS) && add_u64(o, "poll_ms", c->poll_ms))
+		return fail(o);
+	if ((c->mask & DAXPIN_CFG_OPEN_READS) &&
+	    add_bool(o, "open_reads", c->open_reads))
+		return fail(o);
+	if ((c->mask & DAXPIN_CFG_COUNT_BREAKS) &&
+	    add_bool(o, "count_breaks", c->count_breaks))
+		return fail(o);
+	if ((c->mask & DAXPIN_CFG_EVENT_BURST) &&
+	    add_u64(o, "event_burst", c->event_burst))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_scan_page_to_json(const struct daxpin_scan_page *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_u64(o, "offset", p->offset) ||
+	    add_u64(o, "pfn", p->pfn) ||
+	    add_u64(o, "refcount", p->refcount) ||
+	    add_bool(o, "dma_pinned", p->dma_pinned) ||
+	    add_bool(o, "pmd", p->pmd))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_scan_to_json(const struct daxpin_scan *s,
+					const char *path)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	if ((path && add_str(o, "path", path)) ||
+	    add_u64(o, "entries", s->entries) ||
+	    add_bool(o, "truncated", s->truncated) ||
+	    add_u64(o, "busy", s->nr))
+		return fail(o);
+	arr = json_object_new_array();
+	if (add(o, "pages", arr))
+		return fail(o);
+	for (i = 0; i < s->nr; i++) {
+		struct json_object *e = daxpin_scan_page_to_json(&s->pages[i]);
+
+		if (!e || json_object_array_add(arr, e)) {
+			json_object_put(e);
+			return fail(o);
+		}
+	}
+	return o;
+}
+
+struct json_object *daxpin_bench_result_to_json(const struct daxpin_bench_result *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_str(o, "name", r->name) ||
+	    add_u64(o, "primitive", r->primitive) ||
+	    add_u64(o, "iterations", r->iterations) ||
+	    add_u64(o, "min_ns", r->min_ns) ||
+	    add_u64(o, "median_ns", r->median_ns) ||
+	    add_u64(o, "max_ns", r->max_ns))
+		return fail(o);
+	return o;
+}
+
+struct json_object *daxpin_bench_to_json(const struct daxpin_bench *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *arr;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	arr = json_object_new_array();
+	if (add(o, "results", arr))
+		return fail(o);
+	for (i = 0; i < b->nr; i++) {
+		struct json_object *e = daxpin_bench_result_to_json(&b->results[i]);
+
+		if (!e || json_object_array_add(arr, e)) {
+			json_object_put(e);
+			return fail(o);
+		}
+	}
+	return o;
+}
+
+struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
+					 const struct daxpin_mounts *mnts)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_str(o, "event", daxpin_event_type_name(ev->type)))
+		return fail(o);
+	if (ev->type == DAXPIN_EVENT_OVERRUN)
+		return o;
+	if (add_u64(o, "type", ev->type) || add_u64(o, "time_ns", ev->time_ns))
+		return fail(o);
+	if (ev->has_outcome &&
+	    add_str(o, "outcome", daxpin_outcome_name(ev->outcome)))
+		return fail(o);
+	if (ev->has_was_idle && add_bool(o, "was_idle", ev->was_idle))
+		return fail(o);
+	if (ev->has_wait && add(o, "wait", daxpin_wait_to_json(&ev->wait, mnts)))
+		return fail(o);
+	return o;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: LGPL-2.1
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "daxpin-util.h"
+
+char *daxpin_fmt_duration(uint64_t ns, char *buf, size_t len)
+{
+	const uint64_t us = 1000, ms = 1000 * us, s = 1000 * ms;
+	const uint64_t min = 60 * s, hour = 60 * min, day = 24 * hour;
+
+	if (ns < us)
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+	else if (ns < ms)
+		snprintf(buf, len, "%.*fus", ns < 10 * us ? 2 : 1,
+			 (double)ns / us);
+	else if (ns < s)
+		snprintf(buf, len, "%.*fms", ns < 10 * ms ? 2 : 1,
+			 (double)ns / ms);
+	else if (ns < min)
+		snprintf(buf, len, "%.*fs", ns < 10 * s ? 2 : 1,
+			 (double)ns / s);
+	else if (ns < hour)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", ns / min,
+			 (ns % min) / s);
+	else if (ns < day)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", ns / hour,
+			 (ns % hour) / min);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", ns / day,
+			 (ns % day) / hour);
+	return buf;
+}
+
+char *daxpin_fmt_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {
+		"KiB", "MiB", "GiB", "TiB", "PiB", "EiB",
+	};
+	double v = (double)bytes;
+	int u = -1;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+		return buf;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+int daxpin_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || end == s || *end != '\0')
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
