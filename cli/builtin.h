@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _DAXPINCTL_BUILTIN_H_
+#define _DAXPINCTL_BUILTIN_H_
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "lib/daxpin.h"
+
+/* exit codes, documented in daxpinctl(8) */
+enum {
+	DAXPINCTL_EXIT_OK = 0,
+	DAXPINCTL_EXIT_FAIL = 1,	/* generic failure */
+	DAXPINCTL_EXIT_USAGE = 2,	/* bad command line */
+	DAXPINCTL_EXIT_NOMODULE = 3,	/* daxpin.ko not loaded */
+	DAXPINCTL_EXIT_PERM = 4,	/* permission denied: run as root */
+	DAXPINCTL_EXIT_NOTFOUND = 5,	/* no such wait / file */
+	DAXPINCTL_EXIT_NOTDAX = 6,	/* file not on a DAX filesystem */
+};
+
+/* status --check */
+enum {
+	DAXPINCTL_CHECK_OK = 0,
+	DAXPINCTL_CHECK_WARNING = 1,
+	DAXPINCTL_CHECK_CRITICAL = 2,
+};
+
+struct daxpinctl_opts {
+	bool json;
+	int json_flags;		/* json_object_to_json_string_ext() flags */
+	bool human;		/* -u: human units in tables */
+	const char *cmd;	/* command name for messages */
+};
+
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct daxpinctl_opts *opts);
+	const char *summary;
+};
+
+/* common options, accepted before and after the command name */
+#define DAXPINCTL_COMMON_SHORT "hj::u"
+#define DAXPINCTL_COMMON_LONG \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "json", optional_argument, NULL, 'j' }, \
+	{ "human", no_argument, NULL, 'u' }
+
+/* handle a common option; returns 0, or an exit code when it must stop */
+int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,
+			 const char *usage);
+void daxpinctl_usage(FILE *f, const char *usage);
+int daxpinctl_usage_error(struct daxpinctl_opts *opts, const char *usage,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Print "daxpinctl CMD: WHAT: REASON[: kernel message]" plus a hint on
+ * stderr and return the exit code for err (a negative errno).
+ */
+int daxpinctl_error(struct daxpinctl_opts *opts, struct daxpin_ctx *ctx,
+		    int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int daxpinctl_exit_code(int err);
+/* open the netlink client, printing the error; exit code or 0 */
+int daxpinctl_open(struct daxpinctl_opts *opts, struct daxpin_ctx **ctx);
+/* print and release obj; exit code */
+int daxpinctl_print_json(struct daxpinctl_opts *opts, struct json_object *obj);
+
+int cmd_waits(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_scan(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_stats(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_bench(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_version(int argc, char **argv, struct daxpinctl_opts *opts);
+
+#endif /* _DAXPINCTL_BUILTIN_H_ */

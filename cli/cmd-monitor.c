@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxpinctl monitor: follow the "events" multicast group */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "render.h"
+#include "lib/daxpin-json.h"
+#include "lib/daxpin-util.h"
+
+static volatile sig_atomic_t monitor_stop;
+
+static void on_signal(int sig)
+{
+	monitor_stop = 1;
+}
+
+struct monitor {
+	struct daxpinctl_opts *opts;
+	struct render_opts ro;
+	struct daxpin_mounts mnts;
+	uint64_t count;		/* stop after this many events, 0 = never */
+	uint64_t seen;
+	bool resync;
+};
+
+/* JSON lines: one compact document per line, whatever --json said */
+#define JSONL_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static int print_jsonl(struct json_object *o)
+{
+	if (!o)
+		return -ENOMEM;
+	printf("%s\n", json_object_to_json_string_ext(o, JSONL_FLAGS));
+	json_object_put(o);
+	return 0;
+}
+
+static int on_event(const struct daxpin_event *ev, void *arg)
+{
+	struct monitor *m = arg;
+
+	if (ev->type == DAXPIN_EVENT_OVERRUN)
+		m->resync = true;
+	if (m->opts->json) {
+		if (print_jsonl(daxpin_event_to_json(ev, &m->mnts)))
+			return -ENOMEM;
+	} else {
+		render_event(stdout, ev, &m->mnts, &m->ro);
+	}
+	fflush(stdout);
+	if (ev->type != DAXPIN_EVENT_OVERRUN && m->count &&
+	    ++m->seen >= m->count)
+		return 1;	/* stop */
+	return 0;
+}
+
+static void reload_mounts(struct monitor *m)
+{
+	daxpin_mounts_free(&m->mnts);
+	if (daxpin_mounts_load(&m->mnts, NULL))
+		memset(&m->mnts, 0, sizeof(m->mnts));
+}
+
+/* after lost events: dump the waits so the reader has the full state */
+static int resync(struct monitor *m, struct daxpin_ctx *ctx)
+{
+	struct daxpin_waits w;
+	struct json_object *o;
+	int rc;
+
+	m->resync = false;
+	reload_mounts(m);
+	rc = daxpin_get_waits(ctx, &w);
+	if (rc)
+		return daxpinctl_error(m->opts, ctx, rc,
+				       "resynchronising after an overrun");
+	if (m->opts->json) {
+		o = daxpin_waits_to_json(&w, &m->mnts);
+		if (o)
+			json_object_object_add(o, "event",
+					       json_object_new_string("resync"));
+		rc = print_jsonl(o);
+	} else {
+		printf("-- resync: %zu wait%s in flight --\n", w.nr,
+		       w.nr == 1 ? "" : "s");
+		if (w.nr)
+			render_waits(stdout, &w, &m->mnts, &m->ro);
+		printf("-- end of resync --\n");
+	}
+	fflush(stdout);
+	daxpin_waits_free(&w);
+	return rc ? DAXPINCTL_EXIT_FAIL : 0;
+}
+
+int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] =
+		"daxpinctl monitor [-c|--count N] [--json] [-u]";
+	static const struct option lo[] = {
+		DAXPINCTL_COMMON_LONG,
+		{ "count", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct monitor m = { .opts = opts };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct daxpin_ctx *ctx;
+	struct pollfd pfd;
+	unsigned int bad;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c:", lo,
+				NULL)) != -1) {
+		if (c == 'c') {
+			if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
+			    !m.count)
+				return daxpinctl_usage_error(opts, usage,
+					"--count takes a positive number, not '%s'",
+					optarg);
+			continue;
+		}
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'", argv[optind]);
+	m.ro.human = opts->human;
+
+	rc = daxpinctl_open(opts, &ctx);
+	if (rc)
+		return rc;
+	rc = daxpin_events_subscribe(ctx);
+	if (rc < 0) {
+		rc = daxpinctl_error(opts, ctx, rc,
+				     "subscribing to daxpin events");
+		goto out;
+	}
+	pfd.fd = rc;
+	pfd.events = POLLIN;
+	reload_mounts(&m);
+
+	/* no SA_RESTART: let poll() return on ^C */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	rc = DAXPINCTL_EXIT_OK;
+	while (!monitor_stop) {
+		int n = poll(&pfd, 1, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = daxpinctl_error(opts, NULL, -errno,
+					     "waiting for events");
+			break;
+		}
+		n = daxpin_events_read(ctx, on_event, &m, &bad);
+		if (bad)
+			fprintf(stderr, "daxpinctl monitor: skipped %u malformed event message%s\n",
+				bad, bad == 1 ? "" : "s");
+		if (n < 0) {
+			rc = daxpinctl_error(opts, ctx, n, "reading events");
+			break;
+		}
+		if (m.resync) {
+			rc = resync(&m, ctx);
+			if (rc)
+				break;
+		}
+		if (m.count && m.seen >= m.count)
+			break;
+	}
+out:
+	daxpin_mounts_free(&m.mnts);
+	daxpin_close(ctx);
+	return rc;
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxpinctl waits / kick / scan */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "render.h"
+#include "lib/daxpin-json.h"
+#include "lib/daxpin-util.h"
+
+/* the mount table only improves paths: failing to read it is not fatal */
+static void load_mounts(struct daxpin_mounts *m)
+{
+	if (daxpin_mounts_load(m, NULL))
+		memset(m, 0, sizeof(*m));
+}
+
+int cmd_waits(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] = "daxpinctl waits [-v|--verbose] [--json] [-u]";
+	static const struct option lo[] = {
+		DAXPINCTL_COMMON_LONG,
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 },
+	};
+	struct render_opts ro = { 0 };
+	struct daxpin_mounts mnts = { 0 };
+	struct daxpin_waits w = { 0 };
+	struct daxpin_ctx *ctx;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "v", lo,
+				NULL)) != -1) {
+		if (c == 'v') {
+			ro.verbose = true;
+			continue;
+		}
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'", argv[optind]);
+	ro.human = opts->human;
+
+	rc = daxpinctl_open(opts, &ctx);
+	if (rc)
+		return rc;
+	rc = daxpin_get_waits(ctx, &w);
+	if (rc) {
+		rc = daxpinctl_error(opts, ctx, rc, "listing waits");
+		goto out;
+	}
+	load_mounts(&mnts);
+	if (opts->json) {
+		rc = daxpinctl_print_json(opts, daxpin_waits_to_json(&w, &mnts));
+	} else {
+		render_waits(stdout, &w, &mnts, &ro);
+		rc = DAXPINCTL_EXIT_OK;
+	}
+out:
+	daxpin_mounts_free(&mnts);
+	daxpin_waits_free(&w);
+	daxpin_close(ctx);
+	return rc;
+}
+
+int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] = "daxpinctl kick [--json] <wait-id>";
+	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
+	struct daxpin_ctx *ctx;
+	struct json_object *o;
+	bool was_idle = false;
+	uint64_t id;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
+				NULL)) != -1) {
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind >= argc)
+		return daxpinctl_usage_error(opts, usage, "missing wait id");
+	if (optind + 1 < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'", argv[optind + 1]);
+	if (daxpin_parse_u64(argv[optind], UINT64_MAX, &id))
+		return daxpinctl_usage_error(opts, usage,
+				"'%s' is not a wait id (see 'daxpinctl waits')",
+				argv[optind]);
+
+	rc = daxpinctl_open(opts, &ctx);
+	if (rc)
+		return rc;
+	rc = daxpin_kick(ctx, id, &was_idle);
+	if (rc == -ENOENT) {
+		rc = daxpinctl_error(opts, ctx, rc,
+			"kicking wait %" PRIu64 " (it may have ended; see 'daxpinctl waits')",
+			id);
+		goto out;
+	}
+	if (rc) {
+		rc = daxpinctl_error(opts, ctx, rc, "kicking wait %" PRIu64, id);
+		goto out;
+	}
+	if (opts->json) {
+		o = json_object_new_object();
+		if (o) {
+			json_object_object_add(o, "id", json_object_new_uint64(id));
+			json_object_object_add(o, "was_idle",
+					json_object_new_boolean(was_idle));
+		}
+		rc = daxpinctl_print_json(opts, o);
+	} else {
+		printf("kicked wait %" PRIu64 ": was_idle=%s%s\n", id,
+		       was_idle ? "yes" : "no",
+		       was_idle ? "" : " (page still busy, the waiter sleeps on)");
+		rc = DAXPINCTL_EXIT_OK;
+	}
+out:
+	daxpin_close(ctx);
+	return rc;
+}
+
+/* keep the most specific failure: not-DAX / not-found beat generic */
+static int worse(int a, int b)
+{
+	if (a == DAXPINCTL_EXIT_OK)
+		return b;
+	if (b == DAXPINCTL_EXIT_OK)
+		return a;
+	return a == DAXPINCTL_EXIT_FAIL ? b : a;
+}
+
+int cmd_scan(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] = "daxpinctl scan [--json] [-u] <path>...";
+	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
+	struct render_opts ro = { 0 };
+	struct json_object *top = NULL, *arr = NULL;
+	struct daxpin_ctx *ctx;
+	int c, i, rc, ret = DAXPINCTL_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
+				NULL)) != -1) {
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind >= argc)
+		return daxpinctl_usage_error(opts, usage, "missing path");
+	ro.human = opts->human;
+
+	rc = daxpinctl_open(opts, &ctx);
+	if (rc)
+		return rc;
+	if (opts->json) {
+		top = json_object_new_object();
+		arr = json_object_new_array();
+		if (!top || !arr || json_object_object_add(top, "scans", arr)) {
+			json_object_put(top);
+			json_object_put(arr);
+			daxpin_close(ctx);
+			return daxpinctl_print_json(opts, NULL);
+		}
+	}
+
+	for (i = optind; i < argc; i++) {
+		const char *path = argv[i];
+		struct daxpin_scan s;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+		if (fd < 0) {
+			ret = worse(ret, daxpinctl_error(opts, NULL, -errno,
+						"opening %s", path));
+			continue;
+		}
+		rc = daxpin_scan(ctx, fd, &s);
+		close(fd);
+		if (rc) {
+			ret = worse(ret, daxpinctl_error(opts, ctx, rc,
+						"scanning %s", path));
+			continue;
+		}
+		if (opts->json) {
+			struct json_object *e = daxpin_scan_to_json(&s, path);
+
+			if (!e || json_object_array_add(arr, e)) {
+				json_object_put(e);
+				ret = worse(ret, DAXPINCTL_EXIT_FAIL);
+			}
+		} else {
+			render_scan(stdout, path, &s, &ro);
+		}
+		daxpin_scan_free(&s);
+	}
+	if (opts->json)
+		ret = worse(ret, daxpinctl_print_json(opts, top));
+	daxpin_close(ctx);
+	return ret;
+}

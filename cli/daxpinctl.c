@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxpinctl: inspect and control daxpin.ko (tasks sleeping in
+ * filesystem-DAX layout breaks). ndctl-style builtin command table.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+static const struct cmd_struct commands[] = {
+	{ "waits", cmd_waits, "list tasks waiting in a DAX layout break" },
+	{ "kick", cmd_kick, "wake a wait so it re-checks its page" },
+	{ "scan", cmd_scan, "list busy (pinned) DAX pages of files" },
+	{ "stats", cmd_stats, "show (and reset) statistics" },
+	{ "config", cmd_config, "show or change the module configuration" },
+	{ "bench", cmd_bench, "benchmark grace-period primitives or truncate" },
+	{ "monitor", cmd_monitor, "follow wait events" },
+	{ "status", cmd_status, "health overview: module, pmem, mounts, waits" },
+	{ "version", cmd_version, "print daxpinctl and module versions" },
+	{ "help", NULL, "print this help" },
+};
+
+static const char main_usage[] =
+	"daxpinctl [--json[=pretty|short]] [-u|--human] <command> [<args>]";
+
+static void main_help(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s\n\ncommands:\n", main_usage);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(f, "\nSee 'daxpinctl <command> --help' and daxpinctl(8).\n");
+}
+
+void daxpinctl_usage(FILE *f, const char *usage)
+{
+	fprintf(f, "usage: %s\n", usage);
+	fprintf(f, "common options:\n"
+		"  -j, --json[=pretty|short]  JSON output (default pretty)\n"
+		"  -u, --human                human-readable units in tables\n"
+		"  -h, --help                 this help\n");
+}
+
+int daxpinctl_usage_error(struct daxpinctl_opts *opts, const char *usage,
+			  const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "daxpinctl%s%s: ", opts->cmd ? " " : "",
+		opts->cmd ? opts->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	daxpinctl_usage(stderr, usage);
+	return DAXPINCTL_EXIT_USAGE;
+}
+
+static int set_json(struct daxpinctl_opts *opts, const char *arg)
+{
+	opts->json = true;
+	opts->json_flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+	if (!arg || strcmp(arg, "pretty") == 0)
+		opts->json_flags |= JSON_C_TO_STRING_PRETTY |
+				    JSON_C_TO_STRING_SPACED;
+	else if (strcmp(arg, "short") == 0)
+		opts->json_flags |= JSON_C_TO_STRING_PLAIN;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,
+			 const char *usage)
+{
+	switch (c) {
+	case 'h':
+		daxpinctl_usage(stdout, usage);
+		return -1;	/* stop, exit 0 */
+	case 'j':
+		if (set_json(opts, optarg))
+			return daxpinctl_usage_error(opts, usage,
+				"--json takes 'pretty' or 'short', not '%s'",
+				optarg);
+		return 0;
+	case 'u':
+		opts->human = true;
+		return 0;
+	default:
+		/* getopt already printed what was wrong */
+		daxpinctl_usage(stderr, usage);
+		return DAXPINCTL_EXIT_USAGE;
+	}
+}
+
+int daxpinctl_exit_code(int err)
+{
+	switch (-abs(err)) {
+	case 0:
+		return DAXPINCTL_EXIT_OK;
+	case -DAXPIN_ENOMODULE:
+		return DAXPINCTL_EXIT_NOMODULE;
+	case -EPERM:
+	case -EACCES:
+		return DAXPINCTL_EXIT_PERM;
+	case -ENOENT:
+	case -ESRCH:
+		return DAXPINCTL_EXIT_NOTFOUND;
+	case -EOPNOTSUPP:
+		return DAXPINCTL_EXIT_NOTDAX;
+	default:
+		return DAXPINCTL_EXIT_FAIL;
+	}
+}
+
+static const char *hint(int err)
+{
+	switch (-abs(err)) {
+	case -DAXPIN_ENOMODULE:
+		return "load it with 'modprobe daxpin'";
+	case -EPERM:
+	case -EACCES:
+		return "run as root (or enable open_reads for read-only commands)";
+	case -EOPNOTSUPP:
+		return "the file must be on a filesystem mounted with -o dax";
+	case -EBADMSG:
+	case -ENODATA:
+		return "daxpinctl and daxpin.ko disagree on the protocol; check versions";
+	default:
+		return NULL;
+	}
+}
+
+int daxpinctl_error(struct daxpinctl_opts *opts, struct daxpin_ctx *ctx,
+		    int err, const char *fmt, ...)
+{
+	const char *msg = ctx ? daxpin_errmsg(ctx) : "";
+	const char *h = hint(err);
+	va_list ap;
+
+	fprintf(stderr, "daxpinctl%s%s: ", opts->cmd ? " " : "",
+		opts->cmd ? opts->cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s", daxpin_strerror(err));
+	if (msg && msg[0])
+		fprintf(stderr, " (%s)", msg);
+	if (h)
+		fprintf(stderr, "; %s", h);
+	fputc('\n', stderr);
+	return daxpinctl_exit_code(err);
+}
+
+int daxpinctl_open(struct daxpinctl_opts *opts, struct daxpin_ctx **ctx)
+{
+	int rc = daxpin_open(ctx);
+
+	if (rc)
+		return daxpinctl_error(opts, NULL, rc,
+				       "cannot reach the daxpin netlink family");
+	return 0;
+}
+
+int daxpinctl_print_json(struct daxpinctl_opts *opts, struct json_object *obj)
+{
+	const char *s;
+
+	if (!obj) {
+		fprintf(stderr, "daxpinctl %s: out of memory building JSON\n",
+			opts->cmd);
+		return DAXPINCTL_EXIT_FAIL;
+	}
+	s = json_object_to_json_string_ext(obj, opts->json_flags);
+	printf("%s\n", s);
+	json_object_put(obj);
+	if (fflush(stdout) == EOF) {
+		fprintf(stderr, "daxpinctl %s: writing output: %s\n",
+			opts->cmd, strerror(errno));
+		return DAXPINCTL_EXIT_FAIL;
+	}
+	return DAXPINCTL_EXIT_OK;
+}
+
+int cmd_version(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] = "daxpinctl version [--json]";
+	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
+	struct daxpin_ctx *ctx = NULL;
+	struct daxpin_stats st = { 0 };
+	struct json_object *o;
+	int c, rc, mrc;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
+				NULL)) != -1) {
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'", argv[optind]);
+
+	/* the module is optional here: report what we can */
+	mrc = daxpin_open(&ctx);
+	if (!mrc)
+		mrc = daxpin_get_stats(ctx, &st);
+	if (!mrc && !st.has_global)
+		mrc = -ENODATA;
+
+	if (opts->json) {
+		o = json_object_new_object();
+		if (o) {
+			json_object_object_add(o, "daxpinctl",
+				json_object_new_string(PACKAGE_VERSION));
+			json_object_object_add(o, "protocol",
+				json_object_new_int(DAXPIN_GENL_VERSION));
+			json_object_object_add(o, "module", mrc ? NULL :
+				json_object_new_string(st.global.version));
+			json_object_object_add(o, "module_protocol",
+				ctx ? json_object_new_int(
+					daxpin_family_version(ctx)) : NULL);
+		}
+		rc = daxpinctl_print_json(opts, o);
+	} else {
+		printf("daxpinctl %s (protocol %d)\n", PACKAGE_VERSION,
+		       DAXPIN_GENL_VERSION);
+		if (mrc)
+			printf("daxpin.ko: %s\n", daxpin_strerror(mrc));
+		else
+			printf("daxpin.ko %s (protocol %u)\n",
+			       st.global.version[0] ? st.global.version : "?",
+			       daxpin_family_version(ctx));
+		rc = DAXPINCTL_EXIT_OK;
+	}
+	daxpin_stats_free(&st);
+	daxpin_close(ctx);
+	return rc;
+}
+
+static const struct cmd_struct *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		DAXPINCTL_COMMON_LONG,
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct daxpinctl_opts opts = { 0 };
+	const struct cmd_struct *cmd;
+	int c, rc;
+
+	/* '+': stop at the command name; its options are its own */
+	while ((c = getopt_long(argc, argv, "+" DAXPINCTL_COMMON_SHORT "V",
+				lo, NULL)) != -1) {
+		if (c == 'h') {
+			main_help(stdout);
+			return DAXPINCTL_EXIT_OK;
+		}
+		if (c == 'V') {
+			printf("%s\n", PACKAGE_VERSION);
+			return DAXPINCTL_EXIT_OK;
+		}
+		rc = daxpinctl_common_opt(c, &opts, main_usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind >= argc) {
+		main_help(stderr);
+		return DAXPINCTL_EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "daxpinctl: unknown command '%s'\n",
+			argv[optind]);
+		main_help(stderr);
+		return DAXPINCTL_EXIT_USAGE;
+	}
+	if (!cmd->fn) {
+		main_help(stdout);
+		return DAXPINCTL_EXIT_OK;
+	}
+	opts.cmd = cmd->name;
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* full getopt re-initialisation for the command */
+	return cmd->fn(argc, argv, &opts);
+}
