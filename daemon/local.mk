@@ -1,1 +1,27 @@
-# daemon build rules
+# daemon build rules: daxpind, its engine library, its unit tests, its unit.
+noinst_LIBRARIES += daemon/libdaxpind.a
+daemon_libdaxpind_a_SOURCES = \
+	daemon/source.h \
+	daemon/policy.h daemon/policy.c \
+	daemon/config.h daemon/config.c \
+	daemon/log.h daemon/log.c \
+	daemon/state.h daemon/state.c \
+	daemon/monitor.h daemon/monitor.c
+daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
+	$(NLGENL_CFLAGS)
+
+DAXPIND_LDADD = daemon/libdaxpind.a $(LIBDAXPIN_LDADD) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
+	$(JSON_LIBS) -lm
+
+# Unit tests (cmocka): the engine with a fake clock, source and environment.
+DAXPIND_TESTS = \
+	daemon/tests/test-policy \
+	daemon/tests/test-config
+check_PROGRAMS += $(DAXPIND_TESTS)
+TESTS += $(DAXPIND_TESTS)
+daemon_tests_test_policy_SOURCES = daemon/tests/test-policy.c
+daemon_tests_test_policy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+daemon_tests_test_policy_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
+daemon_tests_test_config_SOURCES = daemon/tests/test-config.c
+daemon_tests_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(INIPARSER_CFLAGS)
+daemon_tests_test_config_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+#include "lib/daxpin-json.h"
+
+void dxp_monitor_init(struct dxp_monitor *m, const struct dxp_env_ops *env, void *env_data,
+		      const struct dxp_source *src, const struct dxp_config *config)
+{
+	memset(m, 0, sizeof(*m));
+	m->env = env;
+	m->env_data = env_data;
+	m->src = *src;
+	m->config = config;
+}
+
+static void tracked_free(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	m->env->forget(m->env_data, t);
+	free(t->mountpoint);
+	free(t->abspath);
+	free(t->devname);
+	free(t);
+}
+
+void dxp_monitor_free(struct dxp_monitor *m)
+{
+	while (m->waits) {
+		struct dxp_tracked *t = m->waits;
+
+		m->waits = t->next;
+		tracked_free(m, t);
+	}
+	m->n_waits = 0;
+	dxp_state_free(&m->restored);
+}
+
+void dxp_monitor_restore(struct dxp_monitor *m, struct dxp_state *s)
+{
+	dxp_state_free(&m->restored);
+	m->restored = *s;
+	s->e = NULL;
+	s->n = 0;
+}
+
+int dxp_monitor_export(const struct dxp_monitor *m, struct dxp_state *out)
+{
+	size_t n = 0;
+
+	out->e = calloc(m->n_waits ? m->n_waits : 1, sizeof(*out->e));
+	if (!out->e)
+		return -ENOMEM;
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		out->e[n++] = (struct dxp_state_entry) {
+			.id = t->w.id, .start_ns = t->w.start_ns, .done = t->track.done,
+		};
+	out->n = n;
+	return 0;
+}
+
+struct dxp_tracked *dxp_monitor_find(const struct dxp_monitor *m, uint64_t id)
+{
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		if (t->w.id == id)
+			return t;
+	return NULL;
+}
+
+static uint64_t now(struct dxp_monitor *m)
+{
+	return m->env->now(m->env_data);
+}
+
+static uint64_t waited(struct dxp_monitor *m, const struct dxp_tracked *t)
+{
+	uint64_t n = now(m);
+
+	return n > t->w.start_ns ? n - t->w.start_ns : t->w.waited_ns;
+}
+
+static void rule(const struct dxp_tracked *t, enum dxp_key k, char *buf, size_t len)
+{
+	char v[64];
+	const struct dxp_origin *o = &t->origin[k];
+	struct dxp_policy_section s = { .p = t->policy };
+
+	dxp_config_format(NULL, &s, k, v, sizeof(v));
+	if (o->file)
+		snprintf(buf, len, "%s=%s (%s:%u)", dxp_key_name(k), v, o->file, o->line);
+	else
+		snprintf(buf, len, "%s=%s (default)", dxp_key_name(k), v);
+}
+
+static const char *what(const struct dxp_tracked *t)
+{
+	if (t->abspath)
+		return t->abspath;
+	return t->w.path[0] ? t->w.path : "(unknown file)";
+}
+
+#define LW(m, t) (&(struct dxp_log_wait) { &(t)->w, (t)->mountpoint, (t)->abspath, waited(m, t) })
+
+static void resolve(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	dxp_config_resolve(m->config, t->mountpoint, t->devname, &t->policy, t->origin);
+}
+
+static struct dxp_tracked *track_new(struct dxp_monitor *m, const struct daxpin_wait *w)
+{
+	struct dxp_tracked *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->w = *w;
+	t->deadline = DXP_NEVER;
+	m->env->locate(m->env_data, w, &t->mountpoint, &t->abspath, &t->devname);
+	resolve(m, t);
+	/* A previous instance may already have warned (or acted) on it. */
+	t->track.done = dxp_state_lookup(&m->restored, w->id, w->start_ns);
+	if (t->track.done)
+		t->reported = true;
+	t->next = m->waits;
+	m->waits = t;
+	m->n_waits++;
+	m->c.waits_seen++;
+	return t;
+}
+
+static void track_remove(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	for (struct dxp_tracked **p = &m->waits; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			m->n_waits--;
+			break;
+		}
+	tracked_free(m, t);
+}
+
+/* ---- acting -------------------------------------------------------------- */
+
+static void log_stalled(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	char r[256];
+
+	if (t->track.done & DXP_DONE_STALLED)
+		return;
+	t->track.done |= DXP_DONE_STALLED;
+	t->reported = true;
+	m->c.stalled++;
+	if (t->policy.stalled_wake) {
+		rule(t, DXP_K_STALLED_AFTER, r, sizeof(r));
+		dxp_log(DXP_MSG_STALLED, LOG_WARNING, LW(m, t),
+			(const char *const[]) { "DAXPIN_RULE=StalledWake=yes", NULL },
+			"%s[%" PRIu32 "] sleeps in a layout break on %s although the DAX page at offset %" PRIu64
+			" is idle (lost wake-up); kicking it per %s%s",
+			t->w.comm, t->w.pid, what(t), t->w.offset, r,
+			t->policy.dry_run ? " (DryRun=yes: will only log)" : "");
+	} else {
+		rule(t, DXP_K_STALLED_WAKE, r, sizeof(r));
+		dxp_log(DXP_MSG_STALLED, LOG_ERR, LW(m, t), NULL,
+			"%s[%" PRIu32 "] sleeps in a layout break on %s although the DAX page at offset %" PRIu64
+			" is idle (lost wake-up); not kicking it per %s: it may sleep forever "
+			"(daxpinctl kick %" PRIu64 " wakes it)",
+			t->w.comm, t->w.pid, what(t), t->w.offset, r, t->w.id);
+	}
+}
+
+static void do_warn(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	char r[256], f[300];
+
+	rule(t, DXP_K_WARN_AFTER, r, sizeof(r));
+	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
+	m->c.warned++;
+	t->reported = true;
+	dxp_log(DXP_MSG_WAIT_SLOW, LOG_WARNING, LW(m, t), (const char *const[]) { f, NULL },
+		"%s[%" PRIu32 "] has waited %.1fs to truncate/punch %s: DAX page at offset %" PRIu64
+		" is busy (refcount %" PRIu32 ", %s) [%s]",
+		t->w.comm, t->w.pid, (double)waited(m, t) / 1e9, what(t), t->w.offset, t->w.refcount,
+		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r);
+}
+
+static void do_nontransient(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	char r[256], f[300], dax[512] = "";
+
+	rule(t, DXP_K_NONTRANSIENT_AFTER, r, sizeof(r));
+	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
+	m->env->devdax(m->env_data, dax, sizeof(dax));
+	m->c.nontransient++;
+	t->reported = true;
+	dxp_log(DXP_MSG_NONTRANSIENT, LOG_ERR, LW(m, t), (const char *const[]) { f, NULL },
+		"Non-transient pin: %s[%" PRIu32 "] has waited %.1fs on %s, page at offset %" PRIu64
+		" still busy (refcount %" PRIu32 ", %s) [%s]. Long-lived DMA to persistent memory "
+		"belongs on device-DAX, not on a filesystem-DAX file; device-DAX on this machine: %s",
+		t->w.comm, t->w.pid, (double)waited(m, t) / 1e9, what(t), t->w.offset, t->w.refcount,
+		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r, dax[0] ? dax : "none");
+}
+
+static void do_kick(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	bool was_idle = false;
+	char r[256], f[300];
+	int ret;
+
+	rule(t, DXP_K_STALLED_AFTER, r, sizeof(r));
+	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
+	if (t->policy.dry_run) {
+		m->c.kicks[DXP_RES_DRY_RUN]++;
+		dxp_log(DXP_MSG_DRY_RUN, LOG_NOTICE, LW(m, t), (const char *const[]) { f, NULL },
+			"DryRun=yes: would kick stalled wait %" PRIu64 " of %s[%" PRIu32 "] [%s]",
+			t->w.id, t->w.comm, t->w.pid, r);
+		return;
+	}
+	t->kick_pending = true;
+	ret = m->src.ops->kick(m->src.ctx, t->w.id, &was_idle);
+	if (ret < 0) {
+		t->kick_pending = false;
+		m->c.kicks[DXP_RES_FAILED]++;
+		dxp_log(DXP_MSG_KICKED, LOG_ERR, LW(m, t), (const char *const[]) { f, NULL },
+			"Kicking stalled wait %" PRIu64 " of %s[%" PRIu32 "] failed: %s",
+			t->w.id, t->w.comm, t->w.pid, strerror(-ret));
+		return;
+	}
+	m->c.kicks[DXP_RES_OK]++;
+	dxp_log(DXP_MSG_KICKED, LOG_NOTICE, LW(m, t), (const char *const[]) { f, NULL },
+		"Kicked stalled wait %" PRIu64 " of %s[%" PRIu32 "] on %s (page %s) [%s]",
+		t->w.id, t->w.comm, t->w.pid, what(t), was_idle ? "idle" : "busy again", r);
+}
+
+static char *action_json(struct dxp_monitor *m, struct dxp_tracked *t, const char *reason)
+{
+	struct json_object *o = json_object_new_object(), *w;
+	char *s = NULL;
+
+	if (!o)
+		return NULL;
+	w = daxpin_wait_to_json(&t->w, NULL);
+	json_object_object_add(o, "event", json_object_new_string("action"));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_object_add(o, "waited_ns", json_object_new_int64((int64_t)waited(m, t)));
+	if (t->abspath)
+		json_object_object_add(o, "path", json_object_new_string(t->abspath));
+	if (t->mountpoint)
+		json_object_object_add(o, "mount_point", json_object_new_string(t->mountpoint));
+	if (t->devname)
+		json_object_object_add(o, "device", json_object_new_string(t->devname));
+	json_object_object_add(o, "dry_run", json_object_new_boolean(t->policy.dry_run));
+	if (w)
+		json_object_object_add(o, "wait", w);
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static void do_action(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	enum dxp_action a = t->policy.action;
+	char r[256], f[300], reason[PATH_MAX + 1024], *json;
+	const char *fields[4];
+	int ret;
+
+	rule(t, DXP_K_ACTION_AFTER, r, sizeof(r));
+	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
+	snprintf(reason, sizeof(reason),
+		 "wait %" PRIu64 " of %s[%" PRIu32 "] on %s has lasted %.1fs (page at offset %" PRIu64
+		 ", refcount %" PRIu32 ", %s) [%s]",
+		 t->w.id, t->w.comm, t->w.pid, what(t), (double)waited(m, t) / 1e9, t->w.offset,
+		 t->w.refcount, t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r);
+	fields[0] = f;
+	fields[1] = a == DXP_ACTION_SIGNAL ? "DAXPIN_ACTION=signal" : "DAXPIN_ACTION=exec";
+	fields[2] = NULL;
+
+	if (t->policy.dry_run) {
+		m->c.actions[a][DXP_RES_DRY_RUN]++;
+		if (a == DXP_ACTION_SIGNAL)
+			dxp_log(DXP_MSG_DRY_RUN, LOG_WARNING, LW(m, t), fields,
+				"DryRun=yes: would send %s to %s[%" PRIu32 "]: %s",
+				dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid, reason);
+		else
+			dxp_log(DXP_MSG_DRY_RUN, LOG_WARNING, LW(m, t), fields,
+				"DryRun=yes: would run %s: %s", t->policy.exec_hook, reason);
+		return;
+	}
+
+	if (a == DXP_ACTION_SIGNAL) {
+		dxp_log(DXP_MSG_ACTION, LOG_WARNING, LW(m, t), fields,
+			"Sending %s to %s[%" PRIu32 "] so its layout break ends: %s",
+			dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid, reason);
+		ret = m->env->signal(m->env_data, &t->w, t->policy.action_signal);
+		m->c.actions[a][ret < 0 ? DXP_RES_FAILED : DXP_RES_OK]++;
+		if (ret < 0)
+			dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, LW(m, t), fields,
+				"Sending %s to %s[%" PRIu32 "] failed: %s",
+				dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid,
+				strerror(-ret));
+		else
+			dxp_log(DXP_MSG_ACTION_RESULT, LOG_NOTICE, LW(m, t), fields,
+				"Sent %s to %s[%" PRIu32 "]",
+				dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid);
+		return;
+	}
+
+	dxp_log(DXP_MSG_ACTION, LOG_WARNING, LW(m, t), fields,
+		"Running %s (timeout %.1fs): %s", t->policy.exec_hook,
+		(double)t->policy.exec_timeout_ns / 1e9, reason);
+	json = action_json(m, t, reason);
+	ret = json ? m->env->exec(m->env_data, t->policy.exec_hook, t->policy.exec_timeout_ns,
+				  json, t->w.id)
+		   : -ENOMEM;
+	free(json);
+	if (ret < 0) {
+		m->c.actions[a][DXP_RES_FAILED]++;
+		dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, LW(m, t), fields,
+			"Could not run %s: %s", t->policy.exec_hook, strerror(-ret));
+	}
+	/* Success is counted when the hook's exit status comes back. */
+}
+
+void dxp_monitor_exec_done(struct dxp_monitor *m, const struct dxp_exec_result *res)
+{
+	struct dxp_tracked *t = dxp_monitor_find(m, res->wait_id);
+	const struct dxp_log_wait *lw = t ? LW(m, t) : NULL;
+	char f[64], p[64];
+	const char *fl_t[] = { p, NULL }, *fl_n[] = { f, p, NULL };
+	const char *const *fl = t ? fl_t : fl_n;
+	bool ok = !res->error && !res->timed_out && res->exited && res->status == 0;
+
+	snprintf(f, sizeof(f), "DAXPIN_WAIT_ID=%" PRIu64, res->wait_id);
+	snprintf(p, sizeof(p), "DAXPIN_HOOK_PID=%d", res->pid);
+	m->c.actions[DXP_ACTION_EXEC][ok ? DXP_RES_OK : DXP_RES_FAILED]++;
+	if (res->error)
+		dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, lw, fl,
+			"Hook for wait %" PRIu64 " could not run: %s", res->wait_id,
+			strerror(-res->error));
+	else if (res->timed_out)
+		dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, lw, fl,
+			"Hook for wait %" PRIu64 " (pid %d) timed out and was killed", res->wait_id,
+			res->pid);
+	else if (res->exited)
+		dxp_log(DXP_MSG_ACTION_RESULT, ok ? LOG_NOTICE : LOG_ERR, lw, fl,
+			"Hook for wait %" PRIu64 " (pid %d) exited with status %d", res->wait_id,
+			res->pid, res->status);
+	else
+		dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, lw, fl,
+			"Hook for wait %" PRIu64 " (pid %d) was killed by signal %d", res->wait_id,
+			res->pid, res->status);
+	m->env->changed(m->env_data);
+}
+
+/* Judge one wait at the current time and carry out what is due; re-arm. */
+static void process(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	unsigned before = t->track.done, verdict;
+	uint64_t n = now(m), next;
+
+	dxp_track_saw_stalled(&t->track, &t->w, n);
+	if (t->w.stalled)
+		log_stalled(m, t);
+	verdict = dxp_policy_evaluate(&t->policy, &t->w, &t->track, n, &next);
+	if (verdict & DXP_DO_WARN)
+		do_warn(m, t);
+	if (verdict & DXP_DO_NONTRANSIENT)
+		do_nontransient(m, t);
+	if (verdict & DXP_DO_KICK)
+		do_kick(m, t);
+	if (verdict & DXP_DO_ACTION)
+		do_action(m, t);
+	if (next != t->deadline) {
+		t->deadline = next;
+		m->env->arm(m->env_data, t, next);
+	}
+	if (t->track.done != before || verdict)
+		m->env->changed(m->env_data);
+}
+
+static void end_wait(struct dxp_monitor *m, struct dxp_tracked *t, unsigned outcome,
+		     uint64_t waited_ns)
+{
+	static const char *const names[DXP_OUT_MAX] = {
+		"completed", "interrupted", "untracked", "lost",
+	};
+	struct dxp_log_wait lw = { &t->w, t->mountpoint, t->abspath, waited_ns };
+	char f[64];
+
+	if (outcome >= DXP_OUT_MAX)
+		outcome = DXP_OUT_UNTRACKED;
+	m->c.outcome[outcome]++;
+	snprintf(f, sizeof(f), "DAXPIN_OUTCOME=%s", names[outcome]);
+	if (t->reported)
+		dxp_log(DXP_MSG_WAIT_END, outcome == DXP_OUT_COMPLETED ? LOG_NOTICE : LOG_WARNING,
+			&lw, (const char *const[]) { f, NULL },
+			"Wait %" PRIu64 " of %s[%" PRIu32 "] on %s ended after %.1fs: %s",
+			t->w.id, t->w.comm, t->w.pid, what(t), (double)waited_ns / 1e9,
+			names[outcome]);
+	else
+		dxp_log(DXP_MSG_DEBUG, LOG_DEBUG, &lw, (const char *const[]) { f, NULL },
+			"wait %" PRIu64 " ended: %s", t->w.id, names[outcome]);
+	track_remove(m, t);
+	m->env->changed(m->env_data);
+}
+
+void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
+{
+	struct dxp_tracked *t;
+
+	if (!ev->has_wait)
+		return;
+	t = dxp_monitor_find(m, ev->wait.id);
+	if (t && t->w.start_ns != ev->wait.start_ns && ev->wait.start_ns) {
+		/* Same id, other wait: the module was reloaded under us. */
+		end_wait(m, t, DXP_OUT_LOST, t->w.waited_ns);
+		t = NULL;
+	}
+
+	if (ev->type == DAXPIN_EVENT_WAIT_END) {
+		if (!t)
+			return;		/* too short to have been dumped: fine */
+		t->w = ev->wait;
+		end_wait(m, t, ev->has_outcome ? ev->outcome : DXP_OUT_UNTRACKED,
+			 ev->wait.waited_ns);
+		return;
+	}
+
+	if (!t) {
+		t = track_new(m, &ev->wait);
+		if (!t) {
+			dxp_log(DXP_MSG_RESYNC, LOG_ERR, NULL, NULL, "Out of memory tracking wait %" PRIu64,
+				ev->wait.id);
+			return;
+		}
+		dxp_debug("wait %" PRIu64 " started: %s[%" PRIu32 "] on %s", ev->wait.id,
+			  ev->wait.comm, ev->wait.pid, what(t));
+	} else {
+		t->w = ev->wait;
+	}
+
+	if (ev->type == DAXPIN_EVENT_KICKED) {
+		if (!t->kick_pending) {
+			m->c.kicks_external++;
+			t->reported = true;
+			dxp_log(DXP_MSG_KICKED, LOG_NOTICE, LW(m, t), NULL,
+				"Wait %" PRIu64 " of %s[%" PRIu32 "] was kicked by another client (page %s)",
+				t->w.id, t->w.comm, t->w.pid,
+				ev->has_was_idle && ev->was_idle ? "idle" : "busy");
+		}
+		t->kick_pending = false;
+	}
+	process(m, t);
+}
+
+void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	struct daxpin_wait fresh;
+	int r;
+
+	t->deadline = DXP_NEVER;	/* the one-shot timer has fired */
+	/* Decide on fresh facts: refcount and idleness change without events. */
+	r = m->src.ops->get_wait(m->src.ctx, t->w.id, &fresh);
+	if (r == -ENOENT) {
+		end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+		return;
+	}
+	if (r >= 0 && fresh.start_ns == t->w.start_ns)
+		t->w = fresh;
+	else if (r < 0)
+		dxp_debug("refreshing wait %" PRIu64 " failed: %s; using the last snapshot",
+			  t->w.id, strerror(-r));
+	process(m, t);
+}
+
+int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
+{
+	struct daxpin_waits dump = { 0 };
+	unsigned added = 0, gone = 0;
+	int r;
+
+	r = m->src.ops->dump_waits(m->src.ctx, &dump);
+	if (r < 0) {
+		dxp_log(DXP_MSG_RESYNC, LOG_ERR, NULL, NULL, "Dumping waits (%s) failed: %s", reason,
+			daxpin_strerror(r));
+		return r;
+	}
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		t->seen = false;
+	for (size_t i = 0; i < dump.nr; i++) {
+		const struct daxpin_wait *w = &dump.waits[i];
+		struct dxp_tracked *t = dxp_monitor_find(m, w->id);
+
+		if (t && t->w.start_ns != w->start_ns) {
+			end_wait(m, t, DXP_OUT_LOST, t->w.waited_ns);
+			t = NULL;
+		}
+		if (t) {
+			t->w = *w;
+		} else {
+			t = track_new(m, w);
+			if (!t) {
+				r = -ENOMEM;
+				break;
+			}
+			added++;
+		}
+		t->seen = true;
+	}
+	daxpin_waits_free(&dump);
+
+	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
+		next = t->next;
+		if (!t->seen) {
+			gone++;
+			end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+		}
+	}
+	/* Restored flags matter only for the waits of the first dump. */
+	dxp_state_free(&m->restored);
+	m->c.resyncs++;
+	m->synced = true;
+	m->last_resync_ns = now(m);
+	dxp_log(DXP_MSG_RESYNC, LOG_INFO, NULL, NULL,
+		"Resynchronised (%s): %zu wait(s) in flight, %u new, %u ended unseen",
+		reason, m->n_waits, added, gone);
+	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
+		next = t->next;
+		process(m, t);
+	}
+	m->env->changed(m->env_data);
+	return r < 0 ? r : 0;
+}
+
+void dxp_monitor_set_config(struct dxp_monitor *m, const struct dxp_config *config)
+{
+	m->config = config;
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		resolve(m, t);
+	/* Re-judge at once: a lowered threshold may already be due. */
+	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
+		next = t->next;
+		process(m, t);
+	}
+}
+
+void dxp_monitor_module_gone(struct dxp_monitor *m)
+{
+	m->c.module_gone++;
+	m->synced = false;
+	while (m->waits)
+		end_wait(m, m->waits, DXP_OUT_UNTRACKED, waited(m, m->waits));
+}
+
+int dxp_monitor_kick(struct dxp_monitor *m, uint64_t id, bool *was_idle)
+{
+	struct dxp_tracked *t = dxp_monitor_find(m, id);
+	int r;
+
+	if (t)
+		t->kick_pending = true;
+	r = m->src.ops->kick(m->src.ctx, id, was_idle);
+	if (t && r < 0)
+		t->kick_pending = false;
+	if (r >= 0)
+		m->c.kicks[DXP_RES_OK]++;
+	if (t && r >= 0)
+		dxp_log(DXP_MSG_KICKED, LOG_NOTICE, LW(m, t),
+			(const char *const[]) { "DAXPIN_RULE=manual (control socket)", NULL },
+			"Kicked wait %" PRIu64 " of %s[%" PRIu32 "] on request (page %s)",
+			id, t->w.comm, t->w.pid, *was_idle ? "idle" : "busy");
+	return r;
+}

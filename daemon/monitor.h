@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine: the table of waits in flight, fed by events and dumps from a
+ * dxp_source, judged by the policy engine, acted upon through an
+ * environment (timers, clock, signals, hooks) that tests replace.
+ */
+#ifndef DAXPIND_MONITOR_H
+#define DAXPIND_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/config.h"
+#include "daemon/policy.h"
+#include "daemon/source.h"
+#include "daemon/state.h"
+
+struct dxp_tracked {
+	struct dxp_tracked *next;
+	struct daxpin_wait w;
+	struct dxp_track track;
+	struct dxp_policy policy;
+	struct dxp_origin origin[DXP_K_POLICY_MAX];
+	char *mountpoint;		/* NULL when not found */
+	char *abspath;
+	char *devname;
+	uint64_t deadline;		/* armed deadline or DXP_NEVER */
+	void *timer;			/* the environment's handle */
+	bool seen;			/* mark for resync's sweep */
+	bool kick_pending;		/* our KICK in flight: its event is ours */
+	bool reported;			/* something was logged: log the end too */
+};
+
+struct dxp_exec_result {
+	uint64_t wait_id;
+	int pid;
+	bool timed_out;
+	bool exited;			/* else killed by signal */
+	int status;			/* exit code or signal number */
+	int error;			/* negative errno: could not run at all */
+};
+
+struct dxp_env_ops {
+	uint64_t (*now)(void *env);		/* CLOCK_BOOTTIME, ns */
+	/* (Re)arm t's one timer at @deadline; DXP_NEVER disarms. */
+	int (*arm)(void *env, struct dxp_tracked *t, uint64_t deadline);
+	/* t is going away: drop its timer. */
+	void (*forget)(void *env, struct dxp_tracked *t);
+	/* Where the wait's file lives; any output may be left NULL. */
+	void (*locate)(void *env, const struct daxpin_wait *w, char **mountpoint,
+		       char **abspath, char **devname);
+	int (*signal)(void *env, const struct daxpin_wait *w, int sig);
+	/* Start @hook with @json on stdin; returns the pid or -errno.  The
+	 * result comes back later through dxp_monitor_exec_done(). */
+	int (*exec)(void *env, const char *hook, uint64_t timeout_ns, const char *json,
+		    uint64_t wait_id);
+	/* Human list of device-DAX instances, for advice. */
+	void (*devdax)(void *env, char *buf, size_t len);
+	/* Done flags or counters changed: persist state, refresh metrics. */
+	void (*changed)(void *env);
+};
+
+enum {
+	DXP_OUT_COMPLETED = DAXPIN_OUTCOME_COMPLETED,
+	DXP_OUT_INTERRUPTED = DAXPIN_OUTCOME_INTERRUPTED,
+	DXP_OUT_UNTRACKED = DAXPIN_OUTCOME_UNTRACKED,
+	DXP_OUT_LOST,			/* ended while we missed the event */
+	DXP_OUT_MAX,
+};
+
+enum { DXP_RES_OK, DXP_RES_FAILED, DXP_RES_DRY_RUN, DXP_RES_MAX };
+
+struct dxp_counters {
+	uint64_t waits_seen;
+	uint64_t outcome[DXP_OUT_MAX];
+	uint64_t warned;
+	uint64_t nontransient;
+	uint64_t stalled;
+	uint64_t kicks[DXP_RES_MAX];
+	uint64_t kicks_external;
+	uint64_t actions[3][DXP_RES_MAX];	/* [enum dxp_action][DXP_RES_*] */
+	uint64_t resyncs;
+	uint64_t overruns;
+	uint64_t module_gone;
+};
+
+struct dxp_monitor {
+	const struct dxp_env_ops *env;
+	void *env_data;
+	struct dxp_source src;
+	const struct dxp_config *config;
+	struct dxp_tracked *waits;
+	size_t n_waits;
+	struct dxp_state restored;	/* from before a restart, until the first resync */
+	struct dxp_counters c;
+	bool synced;
+	uint64_t last_resync_ns;
+};
+
+void dxp_monitor_init(struct dxp_monitor *m, const struct dxp_env_ops *env, void *env_data,
+		      const struct dxp_source *src, const struct dxp_config *config);
+void dxp_monitor_free(struct dxp_monitor *m);
+
+/* Adopt what a previous instance did (takes ownership of @s). */
+void dxp_monitor_restore(struct dxp_monitor *m, struct dxp_state *s);
+/* Export done flags of waits in flight, for saving. */
+int dxp_monitor_export(const struct dxp_monitor *m, struct dxp_state *out);
+
+int dxp_monitor_resync(struct dxp_monitor *m, const char *reason);
+void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev);
+void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t);
+void dxp_monitor_set_config(struct dxp_monitor *m, const struct dxp_config *config);
+void dxp_monitor_module_gone(struct dxp_monitor *m);
+int dxp_monitor_kick(struct dxp_monitor *m, uint64_t id, bool *was_idle);
+void dxp_monitor_exec_done(struct dxp_monitor *m, const struct dxp_exec_result *res);
+struct dxp_tracked *dxp_monitor_find(const struct dxp_monitor *m, uint64_t id);
+
+#endif

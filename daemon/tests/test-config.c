@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Configuration loading: real files in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon/config.h"
+
+#define S(x) ((uint64_t)((x) * 1e9))
+
+struct fixture {
+	char dir[64];
+	char main_file[128];
+	char etc_d[128];
+	char run_d[128];
+	const char *dirs[3];
+	struct dxp_config_paths paths;
+	char errors[4096];
+	unsigned n_errors;
+};
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void on_error(void *userdata, const char *file, unsigned line, const char *key,
+		     const char *message)
+{
+	struct fixture *fx = userdata;
+	size_t n = strlen(fx->errors);
+
+	snprintf(fx->errors + n, sizeof(fx->errors) - n, "%s:%u:%s: %s\n",
+		 strrchr(file, '/') ? strrchr(file, '/') + 1 : file, line, key ? key : "-", message);
+	fx->n_errors++;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	strcpy(fx->dir, "/tmp/daxpind-test-config.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->main_file, sizeof(fx->main_file), "%s/daxpind.conf", fx->dir);
+	snprintf(fx->etc_d, sizeof(fx->etc_d), "%s/etc.d", fx->dir);
+	snprintf(fx->run_d, sizeof(fx->run_d), "%s/run.d", fx->dir);
+	mkdir(fx->etc_d, 0755);
+	mkdir(fx->run_d, 0755);
+	fx->dirs[0] = fx->etc_d;
+	fx->dirs[1] = fx->run_d;
+	fx->dirs[2] = NULL;
+	fx->paths.main_file = fx->main_file;
+	fx->paths.dropin_dirs = fx->dirs;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx);
+	return 0;
+}
+
+static struct dxp_config *load_ok(struct fixture *fx)
+{
+	struct dxp_config *c = NULL;
+	int r = dxp_config_load(&fx->paths, on_error, fx, &c);
+
+	if (r < 0)
+		print_error("unexpected errors:\n%s", fx->errors);
+	assert_int_equal(r, 0);
+	assert_int_equal(fx->n_errors, 0);
+	return c;
+}
+
+static void test_no_file_gives_defaults(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = load_ok(fx);
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_policy p;
+
+	dxp_config_resolve(c, "/mnt", "pmem0", &p, o);
+	assert_int_equal(p.warn_after_ns, S(5));
+	assert_int_equal(p.nontransient_after_ns, S(30));
+	assert_true(p.stalled_wake);
+	assert_int_equal(p.stalled_after_ns, S(1));
+	assert_int_equal(p.action, DXP_ACTION_NONE);
+	assert_null(o[DXP_K_WARN_AFTER].file);
+	assert_int_equal(c->n_files, 0);
+	dxp_config_free(c);
+}
+
+static void test_dropins_override_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_policy p;
+	char path[256];
+
+	put(fx->main_file, "# main\n[Policy]\nWarnAfterSec = 7\nStalledAfterSec=2\nDryRun=yes\n");
+	snprintf(path, sizeof(path), "%s/20-b.conf", fx->etc_d);
+	put(path, "[Policy]\n\nWarnAfterSec=9 ; comment\n");
+	snprintf(path, sizeof(path), "%s/10-a.conf", fx->etc_d);
+	put(path, "[Policy]\nWarnAfterSec=8\nActionSignal=SIGINT\n");
+	snprintf(path, sizeof(path), "%s/10-a.conf", fx->run_d);
+	put(path, "[policy]\nstalledaftersec = 0.5\n");
+	snprintf(path, sizeof(path), "%s/ignored.txt", fx->etc_d);
+	put(path, "garbage\n");
+
+	c = load_ok(fx);
+	dxp_config_resolve(c, NULL, NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(9));
+	assert_non_null(strstr(o[DXP_K_WARN_AFTER].file, "etc.d/20-b.conf"));
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 3);
+	assert_int_equal(p.stalled_after_ns, S(0.5));
+	assert_non_null(strstr(o[DXP_K_STALLED_AFTER].file, "run.d/10-a.conf"));
+	assert_int_equal(o[DXP_K_STALLED_AFTER].line, 2);
+	assert_int_equal(p.action_signal, 2);
+	assert_true(p.dry_run);
+	assert_int_equal(o[DXP_K_DRY_RUN].line, 5);
+	assert_int_equal(c->n_files, 4);
+	dxp_config_free(c);
+}
+
+static void test_mount_and_device_sections(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_policy p;
+
+	put(fx->main_file,
+	    "[Policy]\nWarnAfterSec=5\n"
+	    "[Device /dev/pmem0]\nWarnAfterSec=3\nAction=signal\nActionAfterSec=20\n"
+	    "[Mount /srv/PMEM/]\nWarnAfterSec=1\n"
+	    "[Mount /other]\nDryRun=yes\n");
+	c = load_ok(fx);
+
+	/* Device only. */
+	dxp_config_resolve(c, "/elsewhere", "pmem0", &p, o);
+	assert_int_equal(p.warn_after_ns, S(3));
+	assert_int_equal(p.action, DXP_ACTION_SIGNAL);
+	assert_int_equal(p.action_after_ns, S(20));
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 4);
+	/* Mount beats device; case of the mount point is kept (iniparser
+	 * would lowercase it), trailing slash is dropped. */
+	dxp_config_resolve(c, "/srv/PMEM", "pmem0", &p, o);
+	assert_int_equal(p.warn_after_ns, S(1));
+	assert_int_equal(p.action, DXP_ACTION_SIGNAL);
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 8);
+	dxp_config_resolve(c, "/srv/pmem", "pmem1", &p, o);
+	assert_int_equal(p.warn_after_ns, S(5));
+	assert_false(p.dry_run);
+	dxp_config_resolve(c, "/other", "pmem1", &p, o);
+	assert_true(p.dry_run);
+	assert_int_equal(p.warn_after_ns, S(5));
+	dxp_config_free(c);
+}
+
+static void test_errors_name_file_line_and_key(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+	char path[256];
+
+	put(fx->main_file,
+	    "Stray=1\n"
+	    "[Policy]\n"
+	    "WarnAfterSecs=5\n"		/* line 3: unknown key */
+	    "StalledWake=perhaps\n"	/* line 4: bad bool */
+	    "[Bogus]\n"			/* line 5: bad section */
+	    "WarnAfterSec=1\n"		/* ignored with its section */
+	    "[Daemon]\n"
+	    "WarnAfterSec=1\n"		/* line 8: wrong section */
+	    "[Policy]\n"
+	    "ActionAfterSec=-3\n");	/* line 10 */
+	snprintf(path, sizeof(path), "%s/50-x.conf", fx->run_d);
+	put(path, "[Mount relative]\nDryRun=yes\n[Policy]\nActionSignal=SIGSTOP\n");
+
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_non_null(strstr(fx->errors, "daxpind.conf:1:Stray: key outside of any section"));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:3:WarnAfterSecs: unknown key WarnAfterSecs in [Policy]"));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:4:StalledWake: bad value \"perhaps\""));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:5:-: unknown or malformed section [Bogus]"));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:8:WarnAfterSec: key WarnAfterSec does not belong in [Daemon]"));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:10:ActionAfterSec: bad value \"-3\""));
+	assert_non_null(strstr(fx->errors, "50-x.conf:1:-: unknown or malformed section [Mount relative]"));
+	assert_non_null(strstr(fx->errors, "50-x.conf:4:ActionSignal: bad value \"SIGSTOP\""));
+	assert_int_equal(fx->n_errors, 8);
+}
+
+static void test_exec_needs_hook(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+
+	put(fx->main_file, "[Policy]\nAction=exec\n");
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_non_null(strstr(fx->errors, "daxpind.conf:2:Action: Action=exec needs ExecHook="));
+
+	put(fx->main_file, "[Policy]\nAction=exec\nExecHook=/usr/bin/true\nExecTimeoutSec=3\n");
+	fx->errors[0] = 0;
+	fx->n_errors = 0;
+	c = load_ok(fx);
+	assert_string_equal(c->global.p.exec_hook, "/usr/bin/true");
+	assert_int_equal(c->global.p.exec_timeout_ns, S(3));
+	dxp_config_free(c);
+}
+
+static void test_daemon_and_module_sections(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c;
+	char buf[64];
+
+	put(fx->main_file, "[Daemon]\nMetricsPath=/var/lib/node/daxpin.prom\nLogRateLimitBurst=3\n"
+			   "LogRateLimitIntervalSec=10\n[Module]\nPollMSec=250\nOpenReads=no\n");
+	c = load_ok(fx);
+	assert_string_equal(c->metrics_path, "/var/lib/node/daxpin.prom");
+	assert_int_equal(c->ratelimit_burst, 3);
+	assert_int_equal(c->ratelimit_interval_ns, S(10));
+	assert_int_equal(c->module.set, DXP_MODCFG_POLL_MS | DXP_MODCFG_OPEN_READS);
+	assert_int_equal(c->module.poll_ms, 250);
+	assert_false(c->module.open_reads);
+	assert_int_equal(c->origin[DXP_K_POLL_MS].line, 6);
+	dxp_config_format(c, NULL, DXP_K_EVENT_BURST, buf, sizeof(buf));
+	assert_string_equal(buf, "(module)");
+	dxp_config_free(c);
+}
+
+static void test_time_values(void **state)
+{
+	uint64_t ns;
+
+	assert_int_equal(dxp_parse_time_ns("5", &ns), 0);
+	assert_int_equal(ns, S(5));
+	assert_int_equal(dxp_parse_time_ns("0.5", &ns), 0);
+	assert_int_equal(ns, S(0.5));
+	assert_int_equal(dxp_parse_time_ns("250ms", &ns), 0);
+	assert_int_equal(ns, S(0.25));
+	assert_int_equal(dxp_parse_time_ns("2 min", &ns), 0);
+	assert_int_equal(ns, S(120));
+	assert_int_equal(dxp_parse_time_ns("infinity", &ns), 0);
+	assert_int_equal(ns, DXP_NEVER);
+	assert_int_equal(dxp_parse_time_ns("0", &ns), 0);
+	assert_int_equal(ns, 0);
+	assert_int_equal(dxp_parse_time_ns("-1", &ns), -22);
+	assert_int_equal(dxp_parse_time_ns("5x", &ns), -22);
+	assert_int_equal(dxp_parse_time_ns("", &ns), -22);
+	assert_int_equal(dxp_parse_time_ns("nan", &ns), -22);
+	assert_int_equal(dxp_parse_time_ns("1e30", &ns), -34);
+}
+
+static void test_runtime_dropin(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_policy p;
+	char rt[256], err[256] = "", before[512], after[512];
+	FILE *f;
+	size_t n;
+
+	put(fx->main_file, "[Policy]\nWarnAfterSec=7\n");
+	snprintf(rt, sizeof(rt), "%s/99-runtime.conf", fx->run_d);
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "warnaftersec", "2.5", err, sizeof(err)), 0);
+	assert_int_equal(dxp_config_runtime_set(rt, "Mount /srv/Pm", "DryRun", "yes", err, sizeof(err)), 0);
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "StalledWake", "no", err, sizeof(err)), 0);
+	/* Replacing keeps one entry. */
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "WarnAfterSec", "3", err, sizeof(err)), 0);
+	c = load_ok(fx);
+	dxp_config_resolve(c, "/srv/Pm", NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(3));
+	assert_false(p.stalled_wake);
+	assert_true(p.dry_run);
+	assert_non_null(strstr(o[DXP_K_WARN_AFTER].file, "99-runtime.conf"));
+	dxp_config_free(c);
+
+	/* A bad value is refused and the file is left as it was. */
+	f = fopen(rt, "r");
+	n = fread(before, 1, sizeof(before) - 1, f);
+	before[n] = 0;
+	fclose(f);
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "WarnAfterSec", "soon", err, sizeof(err)), -22);
+	assert_non_null(strstr(err, "bad value \"soon\" for WarnAfterSec"));
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "NoSuchKey", "1", err, sizeof(err)), -22);
+	assert_int_equal(dxp_config_runtime_set(rt, "Daemon", "WarnAfterSec", "1", err, sizeof(err)), -22);
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "ExecHook", "/x;y", err, sizeof(err)), -22);
+	f = fopen(rt, "r");
+	n = fread(after, 1, sizeof(after) - 1, f);
+	after[n] = 0;
+	fclose(f);
+	assert_string_equal(before, after);
+
+	/* Removing a key falls back to the file below it. */
+	assert_int_equal(dxp_config_runtime_set(rt, "Policy", "WarnAfterSec", NULL, err, sizeof(err)), 0);
+	c = load_ok(fx);
+	dxp_config_resolve(c, NULL, NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(7));
+	assert_false(p.stalled_wake);
+	dxp_config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_file_gives_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropins_override_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mount_and_device_sections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_name_file_line_and_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_needs_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_and_module_sections, setup, teardown),
+		cmocka_unit_test(test_time_values),
+		cmocka_unit_test_setup_teardown(test_runtime_dropin, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
