@@ -151,10 +151,12 @@ slowdev_set_delay()
 	local sectors
 
 	sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
-	dmsetup suspend --noudevsync "$name" &&
-		dmsetup load "$name" --table "0 $sectors delay /dev/ram0 0 $ms" &&
-		dmsetup resume --noudevsync "$name" ||
-		die "cannot set the delay of $name to $ms ms"
+	dmsetup suspend --noudevsync "$name" ||
+		die "dmsetup suspend $name failed"
+	dmsetup load "$name" --table "0 $sectors delay /dev/ram0 0 $ms" ||
+		die "dmsetup load $name failed"
+	dmsetup resume --noudevsync "$name" ||
+		die "dmsetup resume $name failed"
 }
 
 slowdev_remove()
@@ -209,5 +211,6 @@ kill_wait()
 	wait_for "! is_running $pid" "$timeout" ||
 		die "pid $pid did not exit within $timeout s of SIG$sig (state $(proc_state "$pid"), wchan $(proc_wchan "$pid"))"
 	wait "$pid"
+	# shellcheck disable=SC2034 # for the caller
 	KILL_RC=$?
 }

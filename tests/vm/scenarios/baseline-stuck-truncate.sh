@@ -58,7 +58,7 @@ log "pid $cpid still running: state $state, wchan $wchan"
 stack=$(proc_stack "$cpid")
 if [ -n "$stack" ]; then
 	log "pid $cpid kernel stack:"
-	echo "$stack" | sed 's/^/    /'
+	printf '    %s\n' "${stack//$'\n'/$'\n'    }"
 else
 	log "pid $cpid kernel stack not readable"
 fi
