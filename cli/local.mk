@@ -13,3 +13,17 @@ cli_daxpinctl_SOURCES = \
 cli_daxpinctl_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(NDCTL_CFLAGS) $(DAXCTL_CFLAGS)
 cli_daxpinctl_LDADD = $(LIBDAXPIN_LIBS) $(NDCTL_LIBS) $(DAXCTL_LIBS)
+
+# unit tests of the human renderers, and a black-box test of the binary
+check_PROGRAMS += cli/tests/test-render
+TESTS += cli/tests/test-render cli/tests/test-cli.sh
+cli_tests_test_render_SOURCES = \
+	cli/tests/test-render.c \
+	cli/render.c \
+	cli/render.h \
+	lib/tests/builder.c \
+	lib/tests/builder.h
+cli_tests_test_render_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
+	$(CMOCKA_CFLAGS)
+cli_tests_test_render_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += cli/tests/test-cli.sh

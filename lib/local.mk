@@ -13,3 +13,14 @@ lib_libdaxpin_a_SOURCES = \
 	lib/util.c
 lib_libdaxpin_a_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS)
 LIBDAXPIN_LIBS = lib/libdaxpin.a $(NLGENL_LIBS) $(JSON_LIBS)
+
+# unit tests (cmocka): messages built in-process with libnl
+check_PROGRAMS += lib/tests/test-lib
+TESTS += lib/tests/test-lib
+lib_tests_test_lib_SOURCES = \
+	lib/tests/test-lib.c \
+	lib/tests/builder.c \
+	lib/tests/builder.h
+lib_tests_test_lib_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
+	$(CMOCKA_CFLAGS)
+lib_tests_test_lib_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)

@@ -194,7 +194,10 @@ int daxpin_parse_hist(const struct nlattr *nest, struct daxpin_hist *h)
 	for (; nla_ok(nla, rem); nla = nla_next(nla, &rem)) {
 		int type = nla_type(nla);
 
-		if (type < 1 || type > DAXPIN_HIST_BUCKETS)
+		/* the module pads u64 buckets with attribute type 0 */
+		if (type == 0)
+			continue;
+		if (type > DAXPIN_HIST_BUCKETS)
 			return -EBADMSG;
 		if (nla_len(nla) != 8)
 			return -EBADMSG;

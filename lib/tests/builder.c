@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: LGPL-2.1
+#include <stdio.h>
+#include <string.h>
+#include <linux/genetlink.h>
+
+#include "builder.h"
+
+struct nl_msg *tb_msg(uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(4 << 20);
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, 0, 1, TEST_FAMILY, 0, flags, cmd,
+			 DAXPIN_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+struct nlattr *tb_attrs(struct nl_msg *msg, int *len)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	*len = genlmsg_attrlen(nlmsg_data(nlh), 0);
+	return genlmsg_attrdata(nlmsg_data(nlh), 0);
+}
+
+int tb_put_u64(struct nl_msg *msg, int type, uint64_t v, int pad, bool force_pad)
+{
+	/* like nla_put_u64_64bit() on an arch that needs padding */
+	if (force_pad && nla_put(msg, pad, 0, NULL))
+		return -1;
+	return nla_put_u64(msg, type, v);
+}
+
+int tb_put_hist(struct nl_msg *msg, int attr, const struct daxpin_hist *h, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, attr);
+	unsigned int b;
+
+	if (!nest)
+		return -1;
+	for (b = 0; b < DAXPIN_HIST_BUCKETS; b++)
+		if (h->count[b] && tb_put_u64(msg, b + 1, h->count[b], 0, pad))
+			return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, attr);
+	const int P = DAXPIN_WAIT_ATTR_PAD;
+
+	if (!nest ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_ID, w->id, P, pad) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_PID, w->pid) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_TGID, w->tgid) ||
+	    nla_put_string(msg, DAXPIN_WAIT_ATTR_COMM, w->comm) ||
+	    nla_put_string(msg, DAXPIN_WAIT_ATTR_FS, w->fs) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_DEV_MAJOR, w->dev_major) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_DEV_MINOR, w->dev_minor) ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_INO, w->ino, P, pad) ||
+	    nla_put_string(msg, DAXPIN_WAIT_ATTR_PATH, w->path) ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_OFFSET, w->offset, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_PFN, w->pfn, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_START_NS, w->start_ns, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_WAITED_NS, w->waited_ns, P, pad) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_ROUNDS, w->rounds) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_REFCOUNT, w->refcount) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_DMA_PINNED, w->dma_pinned) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_IDLE, w->idle) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
+	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
+	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_global(struct nl_msg *msg, const struct daxpin_global *g, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_GLOBAL);
+	const int P = DAXPIN_GLOBAL_ATTR_PAD;
+
+	if (!nest ||
+	    nla_put_string(msg, DAXPIN_GLOBAL_ATTR_VERSION, g->version) ||
+	    nla_put_u32(msg, DAXPIN_GLOBAL_ATTR_WAITS_ACTIVE, g->waits_active) ||
+	    nla_put_u32(msg, DAXPIN_GLOBAL_ATTR_WAITS_MAX, g->waits_max) ||
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_WAITS_DROPPED, g->waits_dropped, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_EVENTS_SENT, g->events_sent, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_EVENTS_DROPPED, g->events_dropped, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_BREAKS, g->breaks, P, pad) ||
+	    tb_put_hist(msg, DAXPIN_GLOBAL_ATTR_SCAN_HIST, &g->scan_hist, pad) ||
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_RESET_NS, g->reset_ns, P, pad))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_sb(struct nl_msg *msg, const struct daxpin_sb_stats *sb, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_SB);
+	const int P = DAXPIN_SB_ATTR_PAD;
+
+	if (!nest ||
+	    nla_put_string(msg, DAXPIN_SB_ATTR_FS, sb->fs) ||
+	    nla_put_u32(msg, DAXPIN_SB_ATTR_DEV_MAJOR, sb->dev_major) ||
+	    nla_put_u32(msg, DAXPIN_SB_ATTR_DEV_MINOR, sb->dev_minor) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_STARTED, sb->started, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_COMPLETED, sb->completed, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_INTERRUPTED, sb->interrupted, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_KICKED, sb->kicked, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_STALLED, sb->stalled, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_TOTAL_NS, sb->total_ns, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_SB_ATTR_MAX_NS, sb->max_ns, P, pad) ||
+	    tb_put_hist(msg, DAXPIN_SB_ATTR_HIST, &sb->hist, pad))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_gp(struct nl_msg *msg, const struct daxpin_gp_stats *gp, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_GP);
+	const int P = DAXPIN_GP_ATTR_PAD;
+
+	if (!nest ||
+	    nla_put_u32(msg, DAXPIN_GP_ATTR_PRIMITIVE, gp->primitive) ||
+	    nla_put_u32(msg, DAXPIN_GP_ATTR_CONTEXT, gp->context) ||
+	    nla_put_string(msg, DAXPIN_GP_ATTR_NAME, gp->name) ||
+	    tb_put_u64(msg, DAXPIN_GP_ATTR_COUNT, gp->count, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_GP_ATTR_TOTAL_NS, gp->total_ns, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_GP_ATTR_MAX_NS, gp->max_ns, P, pad) ||
+	    tb_put_hist(msg, DAXPIN_GP_ATTR_HIST, &gp->hist, pad))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_config(struct nl_msg *msg, const struct daxpin_config *c)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_CONFIG);
+
+	if (!nest ||
+	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_MAX_WAITS, c->max_waits) ||
+	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_POLL_MS, c->poll_ms) ||
+	    nla_put_u8(msg, DAXPIN_CONFIG_ATTR_OPEN_READS, c->open_reads) ||
+	    nla_put_u8(msg, DAXPIN_CONFIG_ATTR_COUNT_BREAKS, c->count_breaks) ||
+	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_EVENT_BURST, c->event_burst))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_page(struct nl_msg *msg, const struct daxpin_scan_page *p, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_SCAN_PAGE);
+	const int P = DAXPIN_PAGE_ATTR_PAD;
+
+	if (!nest ||
+	    tb_put_u64(msg, DAXPIN_PAGE_ATTR_OFFSET, p->offset, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_PAGE_ATTR_PFN, p->pfn, P, pad) ||
+	    nla_put_u32(msg, DAXPIN_PAGE_ATTR_REFCOUNT, p->refcount) ||
+	    nla_put_u8(msg, DAXPIN_PAGE_ATTR_DMA_PINNED, p->dma_pinned) ||
+	    nla_put_u8(msg, DAXPIN_PAGE_ATTR_PMD, p->pmd))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_bench(struct nl_msg *msg, const struct daxpin_bench_result *r, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_BENCH_RESULT);
+	const int P = DAXPIN_BENCH_ATTR_PAD;
+
+	if (!nest ||
+	    nla_put_u32(msg, DAXPIN_BENCH_ATTR_PRIMITIVE, r->primitive) ||
+	    nla_put_string(msg, DAXPIN_BENCH_ATTR_NAME, r->name) ||
+	    nla_put_u32(msg, DAXPIN_BENCH_ATTR_ITERATIONS, r->iterations) ||
+	    tb_put_u64(msg, DAXPIN_BENCH_ATTR_MIN_NS, r->min_ns, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_BENCH_ATTR_MEDIAN_NS, r->median_ns, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_BENCH_ATTR_MAX_NS, r->max_ns, P, pad))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_EVENT);
+
+	if (!nest ||
+	    nla_put_u32(msg, DAXPIN_EVENT_ATTR_TYPE, ev->type) ||
+	    tb_put_u64(msg, DAXPIN_EVENT_ATTR_TIME_NS, ev->time_ns,
+		       DAXPIN_EVENT_ATTR_PAD, pad) ||
+	    (ev->has_wait &&
+	     tb_put_wait(msg, DAXPIN_EVENT_ATTR_WAIT, &ev->wait, pad)) ||
+	    (ev->has_outcome &&
+	     nla_put_u32(msg, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
+	    (ev->has_was_idle &&
+	     nla_put_u8(msg, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
+{
+	memset(w, 0, sizeof(*w));
+	w->id = 1000 + i;
+	w->pid = 4000 + i;
+	w->tgid = 3000 + i;
+	snprintf(w->comm, sizeof(w->comm), "trunc-%u", i % 1000);
+	snprintf(w->fs, sizeof(w->fs), "%s", i % 2 ? "xfs" : "ext4");
+	w->dev_major = 259;
+	w->dev_minor = i % 4;
+	w->ino = 12 + i;
+	snprintf(w->path, sizeof(w->path), "/dir %u/file-%u", i % 7, i);
+	w->offset = (uint64_t)i * 4096;
+	w->pfn = 0x240000 + i;
+	w->start_ns = 5000000000ULL + i;
+	w->waited_ns = 1234567890ULL + i * 1000000ULL;
+	w->rounds = i % 13;
+	w->refcount = i % 3 ? 3 : 1;
+	w->dma_pinned = i % 3 != 0;
+	w->idle = i % 3 == 0;
+	w->stalled = i % 6 == 0;
+	w->kicks = i % 5;
+	w->page_gone = i % 11 == 10;
+}

@@ -1,0 +1,955 @@
+// SPDX-License-Identifier: LGPL-2.1
+/*
+ * libdaxpin unit tests: messages are built in-process with libnl exactly as
+ * daxpin.ko builds them, parsed by the pure parsers and rendered as JSON.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <linux/netlink.h>
+
+#include "builder.h"
+#include "lib/daxpin.h"
+#include "lib/daxpin-json.h"
+#include "lib/daxpin-util.h"
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static const char sample_mountinfo[] =
+	"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+	"40 22 259:0 / /mnt/pmem0 rw,relatime shared:20 - ext4 /dev/pmem0 rw,dax=always\n"
+	"41 22 259:1 / /mnt/pmem\\0401 rw,relatime shared:21 - xfs /dev/pmem1 rw,attr2,dax=inode\n"
+	"42 22 259:1 /dir\\0401 /srv/bind rw,relatime shared:21 - xfs /dev/pmem1 rw,attr2,dax=inode\n"
+	"43 22 259:2 / /mnt/plain rw - ext4 /dev/pmem2 rw\n"
+	"44 22 259:3 / /mnt/old rw - ext2 /dev/pmem3 rw,dax\n"
+	"garbage line without separator\n";
+
+static void load_sample_mounts(struct daxpin_mounts *m)
+{
+	FILE *f = fmemopen((void *)sample_mountinfo, strlen(sample_mountinfo),
+			   "r");
+
+	assert_non_null(f);
+	assert_int_equal(daxpin_mounts_parse(f, m), 0);
+	fclose(f);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return v;
+}
+
+static void assert_wait_equal(const struct daxpin_wait *a,
+			      const struct daxpin_wait *b)
+{
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->tgid, b->tgid);
+	assert_string_equal(a->comm, b->comm);
+	assert_string_equal(a->fs, b->fs);
+	assert_int_equal(a->dev_major, b->dev_major);
+	assert_int_equal(a->dev_minor, b->dev_minor);
+	assert_int_equal(a->ino, b->ino);
+	assert_string_equal(a->path, b->path);
+	assert_int_equal(a->offset, b->offset);
+	assert_int_equal(a->pfn, b->pfn);
+	assert_int_equal(a->start_ns, b->start_ns);
+	assert_int_equal(a->waited_ns, b->waited_ns);
+	assert_int_equal(a->rounds, b->rounds);
+	assert_int_equal(a->refcount, b->refcount);
+	assert_int_equal(a->kicks, b->kicks);
+	assert_int_equal(a->dma_pinned, b->dma_pinned);
+	assert_int_equal(a->idle, b->idle);
+	assert_int_equal(a->stalled, b->stalled);
+	assert_int_equal(a->page_gone, b->page_gone);
+}
+
+/* ---- waits ---- */
+
+static void test_waits_empty(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct json_object *o;
+
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.nr, 0);
+	o = daxpin_waits_to_json(&w, NULL);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_FLAGS),
+			    "{\"waits\":[]}");
+	json_object_put(o);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void check_one_wait(bool pad)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct daxpin_mounts m;
+	struct daxpin_wait in;
+	struct json_object *o, *e;
+
+	tb_sample_wait(&in, 6);	/* stalled, idle, not pinned */
+	in.dev_minor = 0;
+	snprintf(in.path, sizeof(in.path), "/data/f 1");
+	assert_int_equal(tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, pad), 0);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.nr, 1);
+	assert_wait_equal(&w.waits[0], &in);
+
+	load_sample_mounts(&m);
+	o = daxpin_waits_to_json(&w, &m);
+	e = json_object_array_get_idx(jget(o, "waits"), 0);
+	assert_non_null(e);
+	assert_int_equal(json_object_get_uint64(jget(e, "id")), 1006);
+	assert_int_equal(json_object_get_int(jget(e, "pid")), 4006);
+	assert_string_equal(json_object_get_string(jget(e, "comm")), "trunc-6");
+	assert_string_equal(json_object_get_string(jget(e, "fs")), "ext4");
+	assert_string_equal(json_object_get_string(jget(e, "dev")), "259:0");
+	assert_string_equal(json_object_get_string(jget(e, "path")),
+			    "/mnt/pmem0/data/f 1");
+	assert_true(json_object_get_boolean(jget(e, "path_absolute")));
+	assert_int_equal(json_object_get_uint64(jget(e, "waited_ms")),
+			 (1234567890ULL + 6000000ULL) / 1000000);
+	assert_true(json_object_get_boolean(jget(e, "stalled")));
+	assert_true(json_object_get_boolean(jget(e, "idle")));
+	assert_false(json_object_get_boolean(jget(e, "dma_pinned")));
+	assert_int_equal(json_object_get_int(jget(e, "refcount")), 1);
+	assert_int_equal(json_object_get_uint64(jget(e, "start_ns")),
+			 5000000006ULL);
+	assert_int_equal(json_object_get_uint64(jget(e, "offset")), 6 * 4096);
+	/* no slash escaping in paths */
+	assert_null(strstr(json_object_to_json_string_ext(o, JSON_FLAGS),
+			   "\\/"));
+	json_object_put(o);
+
+	/* without a known mount: the fs-relative path, flagged */
+	o = daxpin_wait_to_json(&w.waits[0], NULL);
+	assert_string_equal(json_object_get_string(jget(o, "path")), "/data/f 1");
+	assert_false(json_object_get_boolean(jget(o, "path_absolute")));
+	json_object_put(o);
+
+	daxpin_mounts_free(&m);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_wait_roundtrip(void **state)
+{
+	check_one_wait(false);
+}
+
+static void test_wait_roundtrip_padded(void **state)
+{
+	check_one_wait(true);
+}
+
+/* 1,000 waits, one per message as the module dumps them, then all in one */
+static void test_waits_huge(void **state)
+{
+	struct daxpin_waits w = { 0 };
+	struct nl_msg *big = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct json_object *o;
+	unsigned int i;
+
+	for (i = 0; i < 1000; i++) {
+		struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+		struct daxpin_wait in;
+
+		tb_sample_wait(&in, i);
+		assert_int_equal(tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, i & 1), 0);
+		assert_int_equal(tb_put_wait(big, DAXPIN_ATTR_WAIT, &in, false), 0);
+		assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+		nlmsg_free(msg);
+	}
+	assert_int_equal(w.nr, 1000);
+	for (i = 0; i < 1000; i++) {
+		struct daxpin_wait in;
+
+		tb_sample_wait(&in, i);
+		assert_wait_equal(&w.waits[i], &in);
+	}
+	o = daxpin_waits_to_json(&w, NULL);
+	assert_int_equal(json_object_array_length(jget(o, "waits")), 1000);
+	assert_int_equal(json_object_get_uint64(jget(
+		json_object_array_get_idx(jget(o, "waits"), 999), "id")), 1999);
+	json_object_put(o);
+	daxpin_waits_free(&w);
+
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(big), &w), 0);
+	assert_int_equal(w.nr, 1000);
+	assert_int_equal(w.waits[500].id, 1500);
+	daxpin_waits_free(&w);
+	nlmsg_free(big);
+}
+
+/* ---- malformed input ---- */
+
+static void test_wait_bad_size(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	uint16_t pid = 7;
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	nla_put(msg, DAXPIN_WAIT_ATTR_PID, sizeof(pid), &pid);	/* u32 as u16 */
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	assert_int_equal(w.nr, 0);
+	nlmsg_free(msg);
+
+	/* u32 sent as u64: too long is as wrong as too short */
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_REFCOUNT, 1);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	assert_int_equal(w.nr, 0);
+
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_wait_missing_id(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+
+	nla_put_u32(msg, DAXPIN_WAIT_ATTR_PID, 7);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -ENODATA);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_wait_unterminated_string(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	nla_put(msg, DAXPIN_WAIT_ATTR_COMM, 4, "abcd");	/* no NUL */
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_wait_string_too_long(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	nla_put_string(msg, DAXPIN_WAIT_ATTR_COMM, "a-comm-longer-than-16");
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_unknown_attrs_ignored(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 77);
+	nla_put_string(msg, 200, "from a newer module");	/* unknown */
+	nla_nest_end(msg, nest);
+	nla_put_u32(msg, 222, 5);	/* unknown top-level attribute */
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.nr, 1);
+	assert_int_equal(w.waits[0].id, 77);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+/* the nest claims more bytes than the message holds */
+static void test_wait_nest_overrun(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct daxpin_wait in;
+	struct nlattr *first;
+	int len;
+
+	tb_sample_wait(&in, 1);
+	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, false);
+	first = tb_attrs(msg, &len);
+	first->nla_len += 64;
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	assert_int_equal(w.nr, 0);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+/*
+ * Every truncation of a valid message, as if the datagram had been cut:
+ * must be a clean error (or success when the cut falls between complete
+ * top-level attributes), never a crash or a read past the end. The copy is
+ * heap-allocated at exactly the truncated size so a sanitizer/valgrind
+ * run catches overreads.
+ */
+static void test_truncated_everywhere(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct nlmsghdr *nlh;
+	struct daxpin_wait in;
+	uint32_t full, cut;
+	unsigned int errors = 0;
+
+	tb_sample_wait(&in, 3);
+	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, true);
+	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, false);
+	full = nlmsg_hdr(msg)->nlmsg_len;
+
+	for (cut = 0; cut < full; cut++) {
+		struct daxpin_waits w = { 0 };
+		int rc;
+
+		nlh = malloc(cut < sizeof(*nlh) ? sizeof(*nlh) : cut);
+		assert_non_null(nlh);
+		memcpy(nlh, nlmsg_hdr(msg), cut < sizeof(*nlh) ? sizeof(*nlh) : cut);
+		nlh->nlmsg_len = cut;
+		rc = daxpin_msg_parse_waits(nlh, &w);
+		if (rc) {
+			assert_true(rc == -EBADMSG || rc == -ENODATA);
+			assert_int_equal(w.nr, 0);
+			errors++;
+		} else {
+			assert_true(w.nr <= 1);	/* the complete first one */
+		}
+		daxpin_waits_free(&w);
+		free(nlh);
+	}
+	assert_true(errors > full / 2);
+	nlmsg_free(msg);
+}
+
+/* random byte corruption: any result but a crash */
+static void test_corruption_fuzz(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
+	struct daxpin_global g = { .version = "0.1" };
+	struct daxpin_sb_stats sb = { .fs = "ext4", .dev_major = 259 };
+	uint32_t full;
+	unsigned int i, seed = 12345;
+	char *copy;
+
+	g.scan_hist.count[3] = 5;
+	sb.hist.count[10] = 7;
+	tb_put_global(msg, &g, true);
+	tb_put_sb(msg, &sb, false);
+	full = nlmsg_hdr(msg)->nlmsg_len;
+	copy = malloc(full);
+	assert_non_null(copy);
+	for (i = 0; i < 20000; i++) {
+		struct daxpin_stats s = { 0 };
+		unsigned int k;
+
+		memcpy(copy, nlmsg_hdr(msg), full);
+		for (k = 0; k < 3; k++) {
+			seed = seed * 1103515245 + 12345;
+			copy[NLMSG_HDRLEN + 4 + (seed >> 8) % (full - NLMSG_HDRLEN - 4)] =
+				(char)(seed >> 16);
+		}
+		(void)daxpin_msg_parse_stats((struct nlmsghdr *)copy, &s);
+		daxpin_stats_free(&s);
+	}
+	free(copy);
+	nlmsg_free(msg);
+}
+
+static void test_short_message(void **state)
+{
+	struct nlmsghdr nlh = { .nlmsg_len = NLMSG_HDRLEN + 2 };
+	struct daxpin_waits w = { 0 };
+	struct daxpin_event ev;
+
+	assert_int_equal(daxpin_msg_parse_waits(&nlh, &w), -EBADMSG);
+	assert_int_equal(daxpin_msg_parse_event(&nlh, &ev), -EBADMSG);
+	assert_int_equal(daxpin_msg_parse_waits(NULL, &w), -EBADMSG);
+}
+
+/* ---- stats ---- */
+
+static void build_stats(struct nl_msg **msgs, unsigned int *nr, bool pad)
+{
+	struct daxpin_global g = {
+		.version = "0.1.0", .waits_active = 2, .waits_max = 1024,
+		.waits_dropped = 1, .events_sent = 99, .events_dropped = 3,
+		.breaks = 123456, .reset_ns = 42000000000ULL,
+	};
+	unsigned int i;
+
+	g.scan_hist.count[0] = 10;
+	g.scan_hist.count[6] = 3;
+	g.scan_hist.count[31] = 1;
+	*nr = 0;
+	msgs[*nr] = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
+	tb_put_global(msgs[(*nr)++], &g, pad);
+	for (i = 0; i < 2; i++) {
+		struct daxpin_sb_stats sb = {
+			.dev_major = 259, .dev_minor = i, .started = 10 + i,
+			.completed = 8, .interrupted = 1, .kicked = 2,
+			.stalled = 1, .total_ns = 9000000, .max_ns = 5000000,
+		};
+
+		snprintf(sb.fs, sizeof(sb.fs), "%s", i ? "xfs" : "ext4");
+		sb.hist.count[12] = 8;
+		sb.hist.count[13] = 1;
+		msgs[*nr] = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
+		tb_put_sb(msgs[(*nr)++], &sb, pad);
+	}
+	for (i = 0; i < 2 * DAXPIN_GP_NR; i++) {
+		struct daxpin_gp_stats gp = {
+			.primitive = i % DAXPIN_GP_NR,
+			.context = i / DAXPIN_GP_NR,
+			.count = i, .total_ns = 1000 * i, .max_ns = 900 * i,
+		};
+
+		snprintf(gp.name, sizeof(gp.name), "%s",
+			 daxpin_gp_primitive_name(gp.primitive));
+		gp.hist.count[4] = i;
+		msgs[*nr] = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
+		tb_put_gp(msgs[(*nr)++], &gp, pad);
+	}
+}
+
+static void check_stats(bool pad)
+{
+	struct nl_msg *msgs[16];
+	struct daxpin_stats s = { 0 };
+	struct daxpin_mounts m;
+	struct json_object *o, *h, *e;
+	unsigned int i, nr;
+
+	build_stats(msgs, &nr, pad);
+	for (i = 0; i < nr; i++) {
+		assert_int_equal(daxpin_msg_parse_stats(nlmsg_hdr(msgs[i]), &s), 0);
+		nlmsg_free(msgs[i]);
+	}
+	assert_true(s.has_global);
+	assert_string_equal(s.global.version, "0.1.0");
+	assert_int_equal(s.global.breaks, 123456);
+	assert_int_equal(s.global.scan_hist.count[6], 3);
+	assert_int_equal(s.global.scan_hist.count[31], 1);
+	assert_int_equal(daxpin_hist_total(&s.global.scan_hist), 14);
+	assert_int_equal(s.nr_sb, 2);
+	assert_string_equal(s.sb[1].fs, "xfs");
+	assert_int_equal(s.sb[1].started, 11);
+	assert_int_equal(s.sb[0].hist.count[12], 8);
+	assert_int_equal(s.nr_gp, 2 * DAXPIN_GP_NR);
+	assert_int_equal(s.gp[5].context, DAXPIN_GP_CTX_KILL_DAX);
+	assert_string_equal(s.gp[5].name, "synchronize_rcu_expedited");
+
+	load_sample_mounts(&m);
+	o = daxpin_stats_to_json(&s, &m, true);
+	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_max")), 1024);
+	h = jget(jget(o, "global"), "scan_hist");
+	assert_int_equal(json_object_array_length(h), 3);	/* sparse */
+	e = json_object_array_get_idx(h, 0);
+	assert_int_equal(json_object_get_int(jget(e, "ge_us")), 0);
+	assert_int_equal(json_object_get_int(jget(e, "lt_us")), 2);
+	assert_int_equal(json_object_get_int(jget(e, "count")), 10);
+	e = json_object_array_get_idx(h, 1);
+	assert_int_equal(json_object_get_int(jget(e, "ge_us")), 64);
+	assert_int_equal(json_object_get_int(jget(e, "lt_us")), 128);
+	e = json_object_array_get_idx(jget(o, "superblocks"), 0);
+	assert_string_equal(json_object_get_string(jget(e, "dev")), "259:0");
+	assert_string_equal(json_object_get_string(jget(e, "mount")), "/mnt/pmem0");
+	e = json_object_array_get_idx(jget(o, "grace_periods"), 5);
+	assert_string_equal(json_object_get_string(jget(e, "context")), "kill_dax");
+	json_object_put(o);
+
+	/* without histograms, no hist keys */
+	o = daxpin_stats_to_json(&s, NULL, false);
+	assert_false(json_object_object_get_ex(jget(o, "global"), "scan_hist", NULL));
+	e = json_object_array_get_idx(jget(o, "superblocks"), 0);
+	assert_true(json_object_get_type(jget(e, "mount")) == json_type_null);
+	json_object_put(o);
+
+	daxpin_mounts_free(&m);
+	daxpin_stats_free(&s);
+}
+
+static void test_stats(void **state)
+{
+	check_stats(false);
+}
+
+static void test_stats_padded(void **state)
+{
+	check_stats(true);
+}
+
+static void test_stats_empty_global_null(void **state)
+{
+	struct daxpin_stats s = { 0 };
+	struct json_object *o = daxpin_stats_to_json(&s, NULL, true);
+
+	assert_non_null(o);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_FLAGS),
+		"{\"global\":null,\"superblocks\":[],\"grace_periods\":[]}");
+	json_object_put(o);
+}
+
+static void test_hist_bad_bucket(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
+	struct daxpin_stats s = { 0 };
+	struct nlattr *nest, *hist;
+
+	nest = nla_nest_start(msg, DAXPIN_ATTR_SB);
+	nla_put_u32(msg, DAXPIN_SB_ATTR_DEV_MAJOR, 1);
+	nla_put_u32(msg, DAXPIN_SB_ATTR_DEV_MINOR, 2);
+	hist = nla_nest_start(msg, DAXPIN_SB_ATTR_HIST);
+	nla_put_u64(msg, DAXPIN_HIST_BUCKETS + 1, 5);	/* bucket 32 */
+	nla_nest_end(msg, hist);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_stats(nlmsg_hdr(msg), &s), -EBADMSG);
+	daxpin_stats_free(&s);
+	nlmsg_free(msg);
+}
+
+/* ---- config, kick, scan, bench ---- */
+
+static void test_config(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_CONFIG, 0);
+	struct daxpin_config in = {
+		.max_waits = 4096, .poll_ms = 250, .open_reads = true,
+		.count_breaks = false, .event_burst = 100,
+	}, out;
+	struct json_object *o;
+
+	tb_put_config(msg, &in);
+	assert_int_equal(daxpin_msg_parse_config(nlmsg_hdr(msg), &out), 0);
+	assert_int_equal(out.mask, DAXPIN_CFG_MAX_WAITS | DAXPIN_CFG_POLL_MS |
+			 DAXPIN_CFG_OPEN_READS | DAXPIN_CFG_COUNT_BREAKS |
+			 DAXPIN_CFG_EVENT_BURST);
+	assert_int_equal(out.max_waits, 4096);
+	assert_int_equal(out.poll_ms, 250);
+	assert_true(out.open_reads);
+	assert_false(out.count_breaks);
+	assert_int_equal(out.event_burst, 100);
+	o = daxpin_config_to_json(&out);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_FLAGS),
+		"{\"max_waits\":4096,\"poll_ms\":250,\"open_reads\":true,"
+		"\"count_breaks\":false,\"event_burst\":100}");
+	json_object_put(o);
+	nlmsg_free(msg);
+
+	msg = tb_msg(DAXPIN_CMD_GET_CONFIG, 0);
+	assert_int_equal(daxpin_msg_parse_config(nlmsg_hdr(msg), &out), -ENODATA);
+	nlmsg_free(msg);
+}
+
+static void test_kick(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_KICK, 0);
+	bool was_idle = false;
+
+	nla_put_u64(msg, DAXPIN_ATTR_WAIT_ID, 42);
+	nla_put_u8(msg, DAXPIN_ATTR_WAS_IDLE, 1);
+	assert_int_equal(daxpin_msg_parse_kick(nlmsg_hdr(msg), &was_idle), 0);
+	assert_true(was_idle);
+	nlmsg_free(msg);
+
+	msg = tb_msg(DAXPIN_CMD_KICK, 0);
+	nla_put_u64(msg, DAXPIN_ATTR_WAIT_ID, 42);
+	assert_int_equal(daxpin_msg_parse_kick(nlmsg_hdr(msg), &was_idle), -ENODATA);
+	nlmsg_free(msg);
+
+	msg = tb_msg(DAXPIN_CMD_KICK, 0);
+	nla_put_u32(msg, DAXPIN_ATTR_WAS_IDLE, 1);	/* u8 sent as u32 */
+	assert_int_equal(daxpin_msg_parse_kick(nlmsg_hdr(msg), &was_idle), -EBADMSG);
+	nlmsg_free(msg);
+}
+
+static void test_scan(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_SCAN, 0);
+	struct daxpin_scan s = { 0 };
+	struct json_object *o, *p;
+	unsigned int i;
+
+	tb_put_u64(msg, DAXPIN_ATTR_SCAN_ENTRIES, 4, DAXPIN_ATTR_PAD, true);
+	nla_put_flag(msg, DAXPIN_ATTR_SCAN_TRUNCATED);
+	for (i = 0; i < 3; i++) {
+		struct daxpin_scan_page pg = {
+			.offset = i * 4096, .pfn = 0x1000 + i, .refcount = 2 + i,
+			.dma_pinned = i == 1, .pmd = i == 2,
+		};
+
+		tb_put_page(msg, &pg, i == 0);
+	}
+	assert_int_equal(daxpin_msg_parse_scan(nlmsg_hdr(msg), &s), 0);
+	assert_int_equal(s.nr, 3);
+	assert_true(s.truncated);
+	assert_int_equal(s.entries, 4);
+	assert_int_equal(s.pages[2].offset, 8192);
+	assert_true(s.pages[1].dma_pinned);
+	assert_true(s.pages[2].pmd);
+	o = daxpin_scan_to_json(&s, "/mnt/pmem0/f");
+	assert_string_equal(json_object_get_string(jget(o, "path")), "/mnt/pmem0/f");
+	assert_int_equal(json_object_get_int(jget(o, "busy")), 3);
+	assert_true(json_object_get_boolean(jget(o, "truncated")));
+	p = json_object_array_get_idx(jget(o, "pages"), 1);
+	assert_int_equal(json_object_get_int(jget(p, "pfn")), 0x1001);
+	assert_int_equal(json_object_get_int(jget(p, "refcount")), 3);
+	json_object_put(o);
+	daxpin_scan_free(&s);
+	nlmsg_free(msg);
+
+	/* no busy page */
+	msg = tb_msg(DAXPIN_CMD_SCAN, 0);
+	tb_put_u64(msg, DAXPIN_ATTR_SCAN_ENTRIES, 0, DAXPIN_ATTR_PAD, false);
+	assert_int_equal(daxpin_msg_parse_scan(nlmsg_hdr(msg), &s), 0);
+	assert_int_equal(s.nr, 0);
+	assert_false(s.truncated);
+	daxpin_scan_free(&s);
+	nlmsg_free(msg);
+}
+
+static void test_bench(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_BENCH_GP, 0);
+	struct daxpin_bench b = { 0 };
+	struct json_object *o, *r;
+	unsigned int i;
+
+	for (i = 0; i < DAXPIN_GP_NR; i++) {
+		struct daxpin_bench_result in = {
+			.primitive = i, .iterations = 20,
+			.min_ns = 1000 * (i + 1), .median_ns = 2000 * (i + 1),
+			.max_ns = 9000 * (i + 1),
+		};
+
+		snprintf(in.name, sizeof(in.name), "%s",
+			 daxpin_gp_primitive_name(i));
+		tb_put_bench(msg, &in, i & 1);
+	}
+	assert_int_equal(daxpin_msg_parse_bench(nlmsg_hdr(msg), &b), 0);
+	assert_int_equal(b.nr, 4);
+	assert_string_equal(b.results[3].name, "synchronize_srcu_expedited");
+	assert_int_equal(b.results[2].median_ns, 6000);
+	o = daxpin_bench_to_json(&b);
+	r = json_object_array_get_idx(jget(o, "results"), 1);
+	assert_string_equal(json_object_get_string(jget(r, "name")),
+			    "synchronize_rcu_expedited");
+	assert_int_equal(json_object_get_int(jget(r, "max_ns")), 18000);
+	json_object_put(o);
+	daxpin_bench_free(&b);
+	nlmsg_free(msg);
+}
+
+/* ---- events ---- */
+
+static void test_events(void **state)
+{
+	static const uint32_t types[] = {
+		DAXPIN_EVENT_WAIT_START, DAXPIN_EVENT_WAIT_END,
+		DAXPIN_EVENT_STALLED, DAXPIN_EVENT_KICKED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		struct nl_msg *msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+		struct daxpin_event in = { .type = types[i], .time_ns = 77 + i,
+					   .has_wait = true }, out;
+		struct json_object *o;
+
+		tb_sample_wait(&in.wait, i);
+		if (types[i] == DAXPIN_EVENT_WAIT_END) {
+			in.has_outcome = true;
+			in.outcome = DAXPIN_OUTCOME_INTERRUPTED;
+		}
+		if (types[i] == DAXPIN_EVENT_KICKED) {
+			in.has_was_idle = true;
+			in.was_idle = true;
+		}
+		tb_put_event(msg, &in, i & 1);
+		assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &out), 0);
+		assert_int_equal(out.type, types[i]);
+		assert_int_equal(out.time_ns, 77 + i);
+		assert_true(out.has_wait);
+		assert_wait_equal(&out.wait, &in.wait);
+		assert_int_equal(out.has_outcome, in.has_outcome);
+		assert_int_equal(out.has_was_idle, in.has_was_idle);
+
+		o = daxpin_event_to_json(&out, NULL);
+		assert_string_equal(json_object_get_string(jget(o, "event")),
+				    daxpin_event_type_name(types[i]));
+		assert_int_equal(json_object_get_uint64(jget(jget(o, "wait"), "id")),
+				 1000 + i);
+		if (in.has_outcome)
+			assert_string_equal(json_object_get_string(jget(o, "outcome")),
+					    "interrupted");
+		else
+			assert_false(json_object_object_get_ex(o, "outcome", NULL));
+		if (in.has_was_idle)
+			assert_true(json_object_get_boolean(jget(o, "was_idle")));
+		json_object_put(o);
+		nlmsg_free(msg);
+	}
+}
+
+static void test_event_malformed(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+	struct daxpin_event ev;
+	struct nlattr *nest;
+
+	/* no event at all */
+	assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &ev), -ENODATA);
+	/* event without a type */
+	nest = nla_nest_start(msg, DAXPIN_ATTR_EVENT);
+	nla_put_u64(msg, DAXPIN_EVENT_ATTR_TIME_NS, 5);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &ev), -ENODATA);
+	nlmsg_free(msg);
+
+	/* wait inside the event is broken */
+	msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+	nest = nla_nest_start(msg, DAXPIN_ATTR_EVENT);
+	nla_put_u32(msg, DAXPIN_EVENT_ATTR_TYPE, DAXPIN_EVENT_STALLED);
+	{
+		struct nlattr *w = nla_nest_start(msg, DAXPIN_EVENT_ATTR_WAIT);
+
+		nla_put_u32(msg, DAXPIN_WAIT_ATTR_ID, 5);	/* u64 as u32 */
+		nla_nest_end(msg, w);
+	}
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &ev), -EBADMSG);
+	nlmsg_free(msg);
+}
+
+static void test_overrun_json(void **state)
+{
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_OVERRUN };
+	struct json_object *o = daxpin_event_to_json(&ev, NULL);
+
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_FLAGS),
+			    "{\"event\":\"overrun\"}");
+	json_object_put(o);
+}
+
+/* ---- NLMSG_ERROR / NLMSG_DONE with extended ack ---- */
+
+static void test_nlmsgerr(void **state)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlmsgerr e = { .error = -EOPNOTSUPP };
+	char text[DAXPIN_ERRMSG_LEN];
+	const char *kmsg = "not a DAX file: its pages are page cache, never pinned media";
+
+	/* capped ack with a message, like the kernel with NETLINK_CAP_ACK */
+	nlmsg_put(msg, 0, 1, NLMSG_ERROR, 0, NLM_F_CAPPED | NLM_F_ACK_TLVS);
+	e.msg.nlmsg_len = NLMSG_HDRLEN + 24;
+	nlmsg_append(msg, &e, sizeof(e), 0);
+	nla_put_string(msg, NLMSGERR_ATTR_MSG, kmsg);
+	nla_put_u32(msg, NLMSGERR_ATTR_OFFS, 20);
+	assert_int_equal(daxpin_parse_nlmsgerr(nlmsg_hdr(msg), text, sizeof(text)),
+			 -EOPNOTSUPP);
+	assert_string_equal(text, kmsg);
+	nlmsg_free(msg);
+
+	/* uncapped: the request is echoed before the TLVs */
+	msg = nlmsg_alloc();
+	nlmsg_put(msg, 0, 1, NLMSG_ERROR, 0, NLM_F_ACK_TLVS);
+	e.error = -ENOENT;
+	e.msg.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + 12;
+	nlmsg_append(msg, &e, sizeof(e), 0);
+	{
+		char echo[GENL_HDRLEN + 12] = { 0 };
+
+		nlmsg_append(msg, echo, sizeof(echo), NLMSG_ALIGNTO);
+	}
+	nla_put_string(msg, NLMSGERR_ATTR_MSG, "no such wait (it may have ended)");
+	assert_int_equal(daxpin_parse_nlmsgerr(nlmsg_hdr(msg), text, sizeof(text)),
+			 -ENOENT);
+	assert_string_equal(text, "no such wait (it may have ended)");
+	nlmsg_free(msg);
+
+	/* plain ack */
+	msg = nlmsg_alloc();
+	nlmsg_put(msg, 0, 1, NLMSG_ERROR, 0, NLM_F_CAPPED);
+	e.error = 0;
+	nlmsg_append(msg, &e, sizeof(e), 0);
+	assert_int_equal(daxpin_parse_nlmsgerr(nlmsg_hdr(msg), text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+	nlmsg_free(msg);
+
+	/* end of a dump that failed, with a message */
+	msg = nlmsg_alloc();
+	nlmsg_put(msg, 0, 1, NLMSG_DONE, 0, NLM_F_MULTI | NLM_F_ACK_TLVS);
+	{
+		int err = -EPERM;
+
+		nlmsg_append(msg, &err, sizeof(err), 0);
+	}
+	nla_put_string(msg, NLMSGERR_ATTR_MSG, "daxpin reads need CAP_NET_ADMIN");
+	assert_int_equal(daxpin_parse_nlmsgerr(nlmsg_hdr(msg), text, sizeof(text)),
+			 -EPERM);
+	assert_string_equal(text, "daxpin reads need CAP_NET_ADMIN");
+	nlmsg_free(msg);
+
+	/* truncated error message */
+	{
+		struct nlmsghdr h = { .nlmsg_len = NLMSG_HDRLEN + 2,
+				      .nlmsg_type = NLMSG_ERROR };
+
+		assert_int_equal(daxpin_parse_nlmsgerr(&h, text, sizeof(text)),
+				 -EBADMSG);
+	}
+}
+
+/* ---- mountinfo ---- */
+
+static void test_mountinfo(void **state)
+{
+	struct daxpin_mounts m;
+	const struct daxpin_mount *mnt;
+	char buf[256];
+
+	load_sample_mounts(&m);
+	assert_int_equal(m.nr, 6);
+	assert_string_equal(m.mounts[2].mnt_point, "/mnt/pmem 1");	/* \040 */
+
+	mnt = daxpin_mounts_find(&m, 259, 0, "/a/b");
+	assert_non_null(mnt);
+	assert_string_equal(mnt->mnt_point, "/mnt/pmem0");
+	assert_string_equal(daxpin_mount_dax_mode(mnt), "always");
+
+	/* bind mount of a subdirectory wins for files below it */
+	assert_int_equal(daxpin_mounts_abspath(&m, 259, 1, "/dir 1/x", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/srv/bind/x");
+	assert_int_equal(daxpin_mounts_abspath(&m, 259, 1, "dir 1", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/srv/bind");
+	/* ... but not for a sibling sharing the prefix */
+	assert_int_equal(daxpin_mounts_abspath(&m, 259, 1, "/dir 10/x", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/pmem 1/dir 10/x");
+	/* relative path without leading slash */
+	assert_int_equal(daxpin_mounts_abspath(&m, 259, 0, "f", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/pmem0/f");
+	/* root filesystem */
+	assert_int_equal(daxpin_mounts_abspath(&m, 8, 1, "/etc/x", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "/etc/x");
+	/* unknown device */
+	assert_int_equal(daxpin_mounts_abspath(&m, 1, 1, "/x", buf,
+					       sizeof(buf)), -ENOENT);
+	/* too small */
+	assert_int_equal(daxpin_mounts_abspath(&m, 259, 0, "/a/long/path", buf,
+					       8), -ENAMETOOLONG);
+
+	assert_string_equal(daxpin_mount_dax_mode(daxpin_mounts_find(&m, 259, 1, NULL)),
+			    "inode");
+	assert_null(daxpin_mount_dax_mode(daxpin_mounts_find(&m, 259, 2, NULL)));
+	assert_string_equal(daxpin_mount_dax_mode(daxpin_mounts_find(&m, 259, 3, NULL)),
+			    "always");
+	daxpin_mounts_free(&m);
+}
+
+/* ---- util ---- */
+
+static void test_util(void **state)
+{
+	char b[32];
+	uint64_t v;
+
+	assert_string_equal(daxpin_fmt_duration(0, b, sizeof(b)), "0ns");
+	assert_string_equal(daxpin_fmt_duration(870, b, sizeof(b)), "870ns");
+	assert_string_equal(daxpin_fmt_duration(12345, b, sizeof(b)), "12.3us");
+	assert_string_equal(daxpin_fmt_duration(4560000, b, sizeof(b)), "4.56ms");
+	assert_string_equal(daxpin_fmt_duration(1250000000, b, sizeof(b)), "1.25s");
+	assert_string_equal(daxpin_fmt_duration(123000000000ULL, b, sizeof(b)), "2m03s");
+	assert_string_equal(daxpin_fmt_duration(3 * 86400000000000ULL +
+					 4 * 3600000000000ULL, b, sizeof(b)), "3d04h");
+	assert_string_equal(daxpin_fmt_size(512, b, sizeof(b)), "512 B");
+	assert_string_equal(daxpin_fmt_size(4096, b, sizeof(b)), "4.0 KiB");
+	assert_string_equal(daxpin_fmt_size(2 << 20, b, sizeof(b)), "2.0 MiB");
+
+	assert_int_equal(daxpin_parse_u64("42", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(daxpin_parse_u64("0x10", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(daxpin_parse_u64("-1", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(daxpin_parse_u64("12abc", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(daxpin_parse_u64("", UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(daxpin_parse_u64("99999999999999999999", UINT64_MAX, &v),
+			 -ERANGE);
+	assert_int_equal(daxpin_parse_u64("1001", 1000, &v), -ERANGE);
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(daxpin_event_type_name(DAXPIN_EVENT_KICKED), "kicked");
+	assert_string_equal(daxpin_event_type_name(99), "unknown");
+	assert_string_equal(daxpin_outcome_name(DAXPIN_OUTCOME_UNTRACKED), "untracked");
+	assert_string_equal(daxpin_gp_context_name(DAXPIN_GP_CTX_LAYOUT_BREAK),
+			    "layout_break");
+	assert_string_equal(daxpin_strerror(-DAXPIN_ENOMODULE),
+			    "daxpin kernel module not loaded");
+	assert_int_equal(daxpin_hist_lo_us(0), 0);
+	assert_int_equal(daxpin_hist_hi_us(0), 2);
+	assert_int_equal(daxpin_hist_lo_us(10), 1024);
+	assert_int_equal(daxpin_hist_hi_us(10), 2048);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waits_empty),
+		cmocka_unit_test(test_wait_roundtrip),
+		cmocka_unit_test(test_wait_roundtrip_padded),
+		cmocka_unit_test(test_waits_huge),
+		cmocka_unit_test(test_wait_bad_size),
+		cmocka_unit_test(test_wait_missing_id),
+		cmocka_unit_test(test_wait_unterminated_string),
+		cmocka_unit_test(test_wait_string_too_long),
+		cmocka_unit_test(test_unknown_attrs_ignored),
+		cmocka_unit_test(test_wait_nest_overrun),
+		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_corruption_fuzz),
+		cmocka_unit_test(test_short_message),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_stats_padded),
+		cmocka_unit_test(test_stats_empty_global_null),
+		cmocka_unit_test(test_hist_bad_bucket),
+		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_kick),
+		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_bench),
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_event_malformed),
+		cmocka_unit_test(test_overrun_json),
+		cmocka_unit_test(test_nlmsgerr),
+		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_util),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
