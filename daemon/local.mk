@@ -10,13 +10,14 @@ daemon_libdaxpind_a_SOURCES = \
 daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
 	$(NLGENL_CFLAGS)
 
-DAXPIND_LDADD = daemon/libdaxpind.a $(LIBDAXPIN_LDADD) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
+DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
 	$(JSON_LIBS) -lm
 
 # Unit tests (cmocka): the engine with a fake clock, source and environment.
 DAXPIND_TESTS = \
 	daemon/tests/test-policy \
-	daemon/tests/test-config
+	daemon/tests/test-config \
+	daemon/tests/test-monitor
 check_PROGRAMS += $(DAXPIND_TESTS)
 TESTS += $(DAXPIND_TESTS)
 daemon_tests_test_policy_SOURCES = daemon/tests/test-policy.c
@@ -25,3 +26,6 @@ daemon_tests_test_policy_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
 daemon_tests_test_config_SOURCES = daemon/tests/test-config.c
 daemon_tests_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(INIPARSER_CFLAGS)
 daemon_tests_test_config_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
+daemon_tests_test_monitor_SOURCES = daemon/tests/test-monitor.c
+daemon_tests_test_monitor_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSON_CFLAGS)
+daemon_tests_test_monitor_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)

@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The engine end to end with everything around it faked: a clock that only
+ * moves when the test says so, a "kernel" holding waits, timers that are
+ * just deadlines, and a log sink that keeps every journal field.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+
+#define S(x) ((uint64_t)((x) * 1e9))
+#define T0 S(500)
+
+/* ---- fakes ---------------------------------------------------------------- */
+
+struct logged {
+	enum dxp_msg kind;
+	int prio;
+	char text[2048];	/* all fields, one per line */
+};
+
+static struct {
+	uint64_t now;
+	struct daxpin_wait kernel[8];	/* waits the "module" has */
+	size_t n_kernel;
+	int dump_error;
+	uint64_t kicked[8];
+	size_t n_kicked;
+	unsigned arms, forgets, changed;
+	int sig_pid, sig;
+	unsigned n_signals;
+	char exec_hook[128];
+	char exec_json[8192];
+	unsigned n_exec;
+	struct logged log[64];
+	size_t n_log;
+} F;
+
+static uint64_t fake_now(void *env)
+{
+	return F.now;
+}
+
+static int fake_arm(void *env, struct dxp_tracked *t, uint64_t deadline)
+{
+	F.arms++;
+	return 0;
+}
+
+static void fake_forget(void *env, struct dxp_tracked *t)
+{
+	F.forgets++;
+}
+
+static void fake_locate(void *env, const struct daxpin_wait *w, char **mp, char **abs, char **dev)
+{
+	*mp = strdup("/mnt/pmem");
+	if (asprintf(abs, "/mnt/pmem/%s", w->path) < 0)
+		*abs = NULL;
+	*dev = strdup("pmem0");
+}
+
+static int fake_signal(void *env, const struct daxpin_wait *w, int sig)
+{
+	F.sig_pid = (int)w->pid;
+	F.sig = sig;
+	F.n_signals++;
+	return 0;
+}
+
+static int fake_exec(void *env, const char *hook, uint64_t timeout, const char *json, uint64_t id)
+{
+	snprintf(F.exec_hook, sizeof(F.exec_hook), "%s", hook);
+	snprintf(F.exec_json, sizeof(F.exec_json), "%s", json);
+	F.n_exec++;
+	return 4242;
+}
+
+static void fake_devdax(void *env, char *buf, size_t len)
+{
+	snprintf(buf, len, "dax0.0 (region0)");
+}
+
+static void fake_changed(void *env)
+{
+	F.changed++;
+}
+
+static const struct dxp_env_ops env = {
+	.now = fake_now, .arm = fake_arm, .forget = fake_forget, .locate = fake_locate,
+	.signal = fake_signal, .exec = fake_exec, .devdax = fake_devdax, .changed = fake_changed,
+};
+
+static struct daxpin_wait *kernel_find(uint64_t id)
+{
+	for (size_t i = 0; i < F.n_kernel; i++)
+		if (F.kernel[i].id == id)
+			return &F.kernel[i];
+	return NULL;
+}
+
+static void kernel_remove(uint64_t id)
+{
+	struct daxpin_wait *w = kernel_find(id);
+
+	if (w) {
+		*w = F.kernel[F.n_kernel - 1];
+		F.n_kernel--;
+	}
+}
+
+static int src_dump(void *ctx, struct daxpin_waits *out)
+{
+	if (F.dump_error)
+		return F.dump_error;
+	out->waits = calloc(F.n_kernel + 1, sizeof(*out->waits));
+	memcpy(out->waits, F.kernel, F.n_kernel * sizeof(*out->waits));
+	out->nr = out->alloc = F.n_kernel;
+	return 0;
+}
+
+static int src_get(void *ctx, uint64_t id, struct daxpin_wait *out)
+{
+	struct daxpin_wait *w = kernel_find(id);
+
+	if (!w)
+		return -ENOENT;
+	*out = *w;
+	return 0;
+}
+
+static int src_kick(void *ctx, uint64_t id, bool *was_idle)
+{
+	if (!kernel_find(id))
+		return -ENOENT;
+	F.kicked[F.n_kicked++] = id;
+	*was_idle = true;
+	return 0;
+}
+
+static const struct dxp_source_ops src_ops = { .dump_waits = src_dump, .get_wait = src_get,
+					       .kick = src_kick };
+static const struct dxp_source src = { &src_ops, NULL };
+
+static void sink(void *userdata, enum dxp_msg kind, int prio, const struct iovec *iov, unsigned n)
+{
+	struct logged *l;
+	size_t used = 0;
+
+	assert_true(F.n_log < 64);
+	l = &F.log[F.n_log++];
+	l->kind = kind;
+	l->prio = prio;
+	for (unsigned i = 0; i < n; i++)
+		used += (size_t)snprintf(l->text + used, sizeof(l->text) - used, "%.*s\n",
+					 (int)iov[i].iov_len, (const char *)iov[i].iov_base);
+}
+
+static size_t count(enum dxp_msg kind)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < F.n_log; i++)
+		c += F.log[i].kind == kind;
+	return c;
+}
+
+static const struct logged *last(enum dxp_msg kind)
+{
+	for (size_t i = F.n_log; i-- > 0;)
+		if (F.log[i].kind == kind)
+			return &F.log[i];
+	fail_msg("no message of kind %s", dxp_msg_name(kind));
+	return NULL;
+}
+
+static void has_field(const struct logged *l, const char *field)
+{
+	char needle[256];
+
+	snprintf(needle, sizeof(needle), "\n%s\n", field);
+	if (!strstr(l->text, needle))
+		fail_msg("field %s missing in:\n%s", field, l->text);
+}
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static struct dxp_config *config;
+
+static void load_config(const char *text)
+{
+	char dir[] = "/tmp/daxpind-test-monitor.XXXXXX", file[128], cmd[160];
+	struct dxp_config_paths paths = { .main_file = file };
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/daxpind.conf", dir);
+	f = fopen(file, "w");
+	fputs(text, f);
+	fclose(f);
+	dxp_config_free(config);
+	config = NULL;
+	assert_int_equal(dxp_config_load(&paths, NULL, NULL, &config), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	struct dxp_log_options o = {
+		.debug = false, .ratelimit_interval_ns = S(30), .ratelimit_burst = 10,
+		.clock = fake_now, .sink = sink,
+	};
+
+	memset(&F, 0, sizeof(F));
+	F.now = T0;
+	dxp_log_setup(&o);
+	load_config("");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	dxp_config_free(config);
+	config = NULL;
+	return 0;
+}
+
+static struct daxpin_wait mkwait(uint64_t id, uint64_t start)
+{
+	struct daxpin_wait w;
+
+	memset(&w, 0, sizeof(w));
+	w.id = id;
+	w.pid = 1000 + (uint32_t)id;
+	w.tgid = w.pid;
+	snprintf(w.comm, sizeof(w.comm), "truncate");
+	snprintf(w.fs, sizeof(w.fs), "ext4");
+	w.dev_major = 259;
+	w.dev_minor = 0;
+	w.ino = 12;
+	snprintf(w.path, sizeof(w.path), "file%" PRIu64, id);
+	w.offset = 8192;
+	w.start_ns = start;
+	w.refcount = 3;
+	w.dma_pinned = true;
+	return w;
+}
+
+static void kernel_start(struct dxp_monitor *m, uint64_t id, bool announce)
+{
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_WAIT_START, .time_ns = F.now,
+				   .has_wait = true };
+
+	F.kernel[F.n_kernel++] = mkwait(id, F.now);
+	ev.wait = F.kernel[F.n_kernel - 1];
+	if (announce)
+		dxp_monitor_event(m, &ev);
+}
+
+static void kernel_event(struct dxp_monitor *m, uint32_t type, uint64_t id, uint32_t outcome)
+{
+	struct daxpin_event ev = { .type = type, .time_ns = F.now, .has_wait = true };
+	struct daxpin_wait *w = kernel_find(id);
+
+	assert_non_null(w);
+	w->waited_ns = F.now - w->start_ns;
+	ev.wait = *w;
+	if (type == DAXPIN_EVENT_WAIT_END) {
+		ev.has_outcome = true;
+		ev.outcome = outcome;
+		kernel_remove(id);
+	}
+	dxp_monitor_event(m, &ev);
+}
+
+static void kernel_stall(struct dxp_monitor *m, uint64_t id)
+{
+	struct daxpin_wait *w = kernel_find(id);
+
+	w->stalled = w->idle = true;
+	w->refcount = 1;
+	w->dma_pinned = false;
+	kernel_event(m, DAXPIN_EVENT_STALLED, id, 0);
+}
+
+/* Fire timers in deadline order up to @until, like sd-event would. */
+static void advance(struct dxp_monitor *m, uint64_t until)
+{
+	for (unsigned guard = 0;; guard++) {
+		struct dxp_tracked *first = NULL;
+
+		for (struct dxp_tracked *t = m->waits; t; t = t->next)
+			if (t->deadline != DXP_NEVER && t->deadline <= until &&
+			    (!first || t->deadline < first->deadline))
+				first = t;
+		if (!first)
+			break;
+		/* A timer that fires without moving its deadline would spin
+		 * sd-event at 100% CPU: fail instead of hanging. */
+		if (guard > 1000)
+			fail_msg("timer of wait %" PRIu64 " re-armed at %" PRIu64 " forever",
+				 first->w.id, first->deadline);
+		F.now = first->deadline;
+		dxp_monitor_timer(m, first);
+	}
+	F.now = until;
+}
+
+static size_t armed(const struct dxp_monitor *m)
+{
+	size_t n = 0;
+
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		n += t->deadline != DXP_NEVER;
+	return n;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_warn_at_threshold_with_fields(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, true);
+	assert_int_equal(m.n_waits, 1);
+	assert_int_equal(m.waits->deadline, T0 + S(5));
+	advance(&m, T0 + S(4.999));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 0);
+	advance(&m, T0 + S(5.2));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 1);
+	{
+		const struct logged *l = last(DXP_MSG_WAIT_SLOW);
+
+		assert_int_equal(l->prio, LOG_WARNING);
+		has_field(l, "MESSAGE_ID=585f24a0687949ad901e26fc908988a9");
+		has_field(l, "PRIORITY=4");
+		has_field(l, "DAXPIN_WAIT_ID=1");
+		has_field(l, "DAXPIN_DEV=259:0");
+		has_field(l, "DAXPIN_INO=12");
+		has_field(l, "DAXPIN_PATH=/mnt/pmem/file1");
+		has_field(l, "DAXPIN_PID=1001");
+		has_field(l, "DAXPIN_COMM=truncate");
+		has_field(l, "DAXPIN_OFFSET=8192");
+		has_field(l, "DAXPIN_WAITED_MS=5000");
+		has_field(l, "DAXPIN_REFCOUNT=3");
+		has_field(l, "DAXPIN_DMA_PINNED=1");
+		has_field(l, "DAXPIN_RULE=WarnAfterSec=5 (default)");
+	}
+	/* Next threshold: non-transient at 30 s, with devdax advice. */
+	assert_int_equal(m.waits->deadline, T0 + S(30));
+	advance(&m, T0 + S(31));
+	assert_int_equal(count(DXP_MSG_NONTRANSIENT), 1);
+	assert_int_equal(last(DXP_MSG_NONTRANSIENT)->prio, LOG_ERR);
+	assert_non_null(strstr(last(DXP_MSG_NONTRANSIENT)->text, "device-DAX on this machine: dax0.0"));
+	/* Nothing left to decide: no timer while the wait goes on. */
+	assert_int_equal(armed(&m), 0);
+	advance(&m, T0 + S(3600));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 1);
+	assert_int_equal(count(DXP_MSG_NONTRANSIENT), 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_stalled_wait_is_kicked_once(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 3, true);
+	advance(&m, T0 + S(6));
+	kernel_stall(&m, 3);
+	assert_int_equal(count(DXP_MSG_STALLED), 1);
+	has_field(last(DXP_MSG_STALLED), "DAXPIN_STALLED=1");
+	/* StalledAfterSec counts from when we learned of the stall. */
+	assert_int_equal(m.waits->deadline, T0 + S(7));
+	advance(&m, T0 + S(6.9));
+	assert_int_equal(F.n_kicked, 0);
+	advance(&m, T0 + S(7));
+	assert_int_equal(F.n_kicked, 1);
+	assert_int_equal(F.kicked[0], 3);
+	assert_int_equal(count(DXP_MSG_KICKED), 1);
+	assert_int_equal(m.c.kicks[DXP_RES_OK], 1);
+	/* The module's KICKED event for our own kick adds no second line. */
+	kernel_event(&m, DAXPIN_EVENT_KICKED, 3, 0);
+	assert_int_equal(count(DXP_MSG_KICKED), 1);
+	assert_int_equal(m.c.kicks_external, 0);
+	F.now += S(0.01);
+	kernel_event(&m, DAXPIN_EVENT_WAIT_END, 3, DAXPIN_OUTCOME_COMPLETED);
+	assert_int_equal(m.n_waits, 0);
+	assert_int_equal(m.c.outcome[DXP_OUT_COMPLETED], 1);
+	assert_int_equal(count(DXP_MSG_WAIT_END), 1);
+	has_field(last(DXP_MSG_WAIT_END), "DAXPIN_OUTCOME=completed");
+	assert_int_equal(F.forgets, 1);
+	assert_int_equal(count(DXP_MSG_STALLED), 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_stall_that_clears_before_deadline_is_not_kicked(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 4, true);
+	F.now = T0 + S(1);
+	kernel_stall(&m, 4);
+	/* Before the kick is due the page is pinned again. */
+	kernel_find(4)->stalled = kernel_find(4)->idle = false;
+	kernel_find(4)->refcount = 2;
+	advance(&m, T0 + S(2.5));
+	assert_int_equal(F.n_kicked, 0);
+	dxp_monitor_free(&m);
+}
+
+static void test_stalled_wake_no_only_reports(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nStalledWake=no\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 5, true);
+	kernel_stall(&m, 5);
+	advance(&m, T0 + S(10));
+	assert_int_equal(F.n_kicked, 0);
+	assert_int_equal(last(DXP_MSG_STALLED)->prio, LOG_ERR);
+	assert_non_null(strstr(last(DXP_MSG_STALLED)->text, "daxpinctl kick 5"));
+	dxp_monitor_free(&m);
+}
+
+static void test_signal_action_logs_before_and_after(void **state)
+{
+	struct dxp_monitor m;
+	size_t before_idx = 0, result_idx = 0;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 6, true);
+	advance(&m, T0 + S(1.99));
+	assert_int_equal(F.n_signals, 0);
+	advance(&m, T0 + S(2.01));
+	assert_int_equal(F.n_signals, 1);
+	assert_int_equal(F.sig, 15);
+	assert_int_equal(F.sig_pid, 1006);
+	for (size_t i = 0; i < F.n_log; i++) {
+		if (F.log[i].kind == DXP_MSG_ACTION)
+			before_idx = i + 1;
+		if (F.log[i].kind == DXP_MSG_ACTION_RESULT)
+			result_idx = i + 1;
+	}
+	assert_true(before_idx && result_idx && before_idx < result_idx);
+	assert_non_null(strstr(F.log[before_idx - 1].text, "ActionAfterSec=2 ("));
+	assert_non_null(strstr(F.log[before_idx - 1].text, "daxpind.conf:3)"));
+	has_field(&F.log[before_idx - 1], "DAXPIN_ACTION=signal");
+	has_field(&F.log[before_idx - 1], "DAXPIN_WAITED_MS=2000");
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_OK], 1);
+	/* Once only. */
+	advance(&m, T0 + S(100));
+	assert_int_equal(F.n_signals, 1);
+	F.now += 1;
+	kernel_event(&m, DAXPIN_EVENT_WAIT_END, 6, DAXPIN_OUTCOME_INTERRUPTED);
+	has_field(last(DXP_MSG_WAIT_END), "DAXPIN_OUTCOME=interrupted");
+	assert_int_equal(m.c.outcome[DXP_OUT_INTERRUPTED], 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_dry_run_logs_and_does_nothing(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\nDryRun=yes\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	F.now = T0 + S(0.5);
+	kernel_stall(&m, 7);
+	advance(&m, T0 + S(12));
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.n_kicked, 0);
+	assert_int_equal(count(DXP_MSG_DRY_RUN), 2);	/* the kick and the signal */
+	assert_int_equal(count(DXP_MSG_ACTION), 0);
+	assert_non_null(strstr(F.log[F.n_log - 1].text, "would") ? F.log[F.n_log - 1].text
+								  : last(DXP_MSG_DRY_RUN)->text);
+	assert_non_null(strstr(last(DXP_MSG_DRY_RUN)->text, "would send SIGTERM"));
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_DRY_RUN], 1);
+	assert_int_equal(m.n_waits, 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_exec_hook_gets_json(void **state)
+{
+	struct dxp_monitor m;
+	struct dxp_exec_result res = { .wait_id = 8, .pid = 4242, .exited = true, .status = 3 };
+
+	load_config("[Policy]\nAction=exec\nExecHook=/usr/local/bin/hook\nActionAfterSec=1\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 8, true);
+	advance(&m, T0 + S(1));
+	assert_int_equal(F.n_exec, 1);
+	assert_string_equal(F.exec_hook, "/usr/local/bin/hook");
+	assert_non_null(strstr(F.exec_json, "\"event\":\"action\""));
+	assert_non_null(strstr(F.exec_json, "\"path\":\"\\/mnt\\/pmem\\/file8\"") ?:
+			strstr(F.exec_json, "\"path\":\"/mnt/pmem/file8\""));
+	assert_non_null(strstr(F.exec_json, "\"wait\":{"));
+	dxp_monitor_exec_done(&m, &res);
+	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "exited with status 3"));
+	assert_int_equal(m.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_restart_repeats_no_warning(void **state)
+{
+	struct dxp_monitor m1, m2;
+	struct dxp_state saved;
+	struct daxpin_wait reused;
+
+	dxp_monitor_init(&m1, &env, NULL, &src, config);
+	kernel_start(&m1, 9, true);
+	F.now = T0 + S(1);
+	kernel_start(&m1, 10, true);
+	advance(&m1, T0 + S(5.5));	/* wait 9 warned, wait 10 not yet */
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 1);
+	assert_int_equal(dxp_monitor_export(&m1, &saved), 0);
+	assert_int_equal(saved.n, 2);
+	dxp_monitor_free(&m1);		/* kill -9: no goodbye */
+
+	/* While down: wait 11 started and already ended; wait 12 started;
+	 * a module reload reused id 9?  No -- but an old id with another
+	 * start time must not inherit the old flags. */
+	F.now = T0 + S(8);
+	F.kernel[F.n_kernel++] = mkwait(12, T0 + S(7));
+	reused = mkwait(20, T0 + S(2));
+	saved.e = realloc(saved.e, (saved.n + 1) * sizeof(*saved.e));
+	saved.e[saved.n++] = (struct dxp_state_entry) { .id = 20, .start_ns = T0, .done = DXP_DONE_ALL };
+	F.kernel[F.n_kernel++] = reused;
+
+	dxp_monitor_init(&m2, &env, NULL, &src, config);
+	dxp_monitor_restore(&m2, &saved);
+	assert_int_equal(dxp_monitor_resync(&m2, "start"), 0);
+	assert_int_equal(m2.n_waits, 4);
+	/* Wait 10 (6 s old) and wait 20 (6 s old, flags of another wait)
+	 * are warned now; wait 9 is not warned again. */
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 3);
+	assert_non_null(strstr(F.log[F.n_log - 1].text, "") );
+	for (size_t i = 0, n9 = 0; i < F.n_log; i++) {
+		if (F.log[i].kind == DXP_MSG_WAIT_SLOW && strstr(F.log[i].text, "\nDAXPIN_WAIT_ID=9\n"))
+			assert_int_equal(++n9, 1);
+	}
+	assert_int_equal(dxp_monitor_find(&m2, 12)->deadline, T0 + S(12));
+	dxp_monitor_free(&m2);
+}
+
+static void test_resync_sweeps_and_adopts(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 30, true);
+	kernel_start(&m, 31, true);
+	advance(&m, T0 + S(6));
+	/* Overrun: 30 ended and 32 started while events were lost. */
+	kernel_remove(30);
+	kernel_start(&m, 32, false);
+	assert_int_equal(dxp_monitor_resync(&m, "overrun"), 0);
+	assert_int_equal(m.n_waits, 2);
+	assert_null(dxp_monitor_find(&m, 30));
+	assert_non_null(dxp_monitor_find(&m, 32));
+	assert_int_equal(m.c.outcome[DXP_OUT_LOST], 1);
+	has_field(last(DXP_MSG_WAIT_END), "DAXPIN_OUTCOME=lost");
+	/* A failed dump changes nothing. */
+	F.dump_error = -ENOBUFS;
+	assert_int_equal(dxp_monitor_resync(&m, "overrun"), -ENOBUFS);
+	assert_int_equal(m.n_waits, 2);
+	dxp_monitor_free(&m);
+}
+
+static void test_timer_finds_wait_gone(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 40, true);
+	kernel_remove(40);		/* its WAIT_END was dropped */
+	advance(&m, T0 + S(6));
+	assert_int_equal(m.n_waits, 0);
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 0);
+	assert_int_equal(m.c.outcome[DXP_OUT_LOST], 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_reload_applies_new_thresholds(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 50, true);
+	assert_int_equal(m.waits->deadline, T0 + S(5));
+	load_config("[Policy]\nWarnAfterSec=2\n");
+	dxp_monitor_set_config(&m, config);
+	assert_int_equal(m.waits->deadline, T0 + S(2));
+	F.now = T0 + S(1);
+	kernel_start(&m, 51, true);
+	assert_int_equal(dxp_monitor_find(&m, 51)->deadline, T0 + S(3));
+	advance(&m, T0 + S(3));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 2);
+	dxp_monitor_free(&m);
+}
+
+static void test_module_gone_drops_everything(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 60, true);
+	kernel_start(&m, 61, true);
+	dxp_monitor_module_gone(&m);
+	assert_int_equal(m.n_waits, 0);
+	assert_int_equal(F.forgets, 2);
+	assert_int_equal(m.c.outcome[DXP_OUT_UNTRACKED], 2);
+	dxp_monitor_free(&m);
+}
+
+static void test_journal_rate_limit_reports_suppressed(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	for (uint64_t id = 100; id < 108; id++)
+		kernel_start(&m, id, true);
+	/* An event ring like this must not flood the journal: 8 waits, then
+	 * burst 10 per 30 s would pass all; use 3. */
+	dxp_log_set_ratelimit(S(30), 3);
+	advance(&m, T0 + S(6));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 3);
+	assert_int_equal(dxp_log_suppressed_total(), 5);
+	assert_int_equal(m.c.warned, 8);		/* counted even if not logged */
+	assert_int_equal(count(DXP_MSG_SUPPRESSED), 0);
+	/* The next message after the window reports how many were lost. */
+	F.now = T0 + S(40);
+	kernel_start(&m, 200, true);
+	advance(&m, T0 + S(46));
+	assert_int_equal(count(DXP_MSG_SUPPRESSED), 1);
+	has_field(last(DXP_MSG_SUPPRESSED), "DAXPIN_SUPPRESSED=5");
+	has_field(last(DXP_MSG_SUPPRESSED), "DAXPIN_SUPPRESSED_KIND=wait-slow");
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 4);
+	dxp_monitor_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_warn_at_threshold_with_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_wait_is_kicked_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stall_that_clears_before_deadline_is_not_kicked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stalled_wake_no_only_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_action_logs_before_and_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_logs_and_does_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_hook_gets_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_repeats_no_warning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resync_sweeps_and_adopts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timer_finds_wait_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_applies_new_thresholds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_gone_drops_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_rate_limit_reports_suppressed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
