@@ -1,9 +1,631 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxpinctl status (placeholder until the full version lands) */
+/*
+ * daxpinctl status: module, pmem topology (libndctl/libdaxctl) joined to the
+ * DAX mounts of /proc/self/mountinfo, waits in flight, per-fs counters, and
+ * a --check verdict for monitoring systems (0 ok, 1 warning, 2 critical).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <ndctl/libndctl.h>
+#include <daxctl/libdaxctl.h>
+
 #include "builtin.h"
+#include "render.h"
+#include "lib/daxpin-json.h"
+#include "lib/daxpin-util.h"
+
+#define WARN_MS_DEFAULT	5000
+#define CRIT_MS_DEFAULT	60000
+
+struct status {
+	struct daxpinctl_opts *opts;
+	struct render_opts ro;
+	int module_err;			/* 0 or negative errno */
+	char module_msg[DAXPIN_ERRMSG_LEN];
+	unsigned int protocol;
+	struct daxpin_stats stats;
+	int stats_err;
+	struct daxpin_config config;
+	int config_err;
+	struct daxpin_waits waits;
+	int waits_err;
+	struct daxpin_mounts mnts;
+	uint64_t warn_ms, crit_ms;
+	int health;
+	struct json_object *reasons;	/* array of strings */
+};
+
+static void reason(struct status *st, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reason(struct status *st, int level, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (level > st->health)
+		st->health = level;
+	json_object_array_add(st->reasons, json_object_new_string(buf));
+}
+
+static const char *health_name(int h)
+{
+	switch (h) {
+	case DAXPINCTL_CHECK_OK:
+		return "ok";
+	case DAXPINCTL_CHECK_WARNING:
+		return "warning";
+	default:
+		return "critical";
+	}
+}
+
+/* ---- module ---- */
+
+static void collect_module(struct status *st)
+{
+	struct daxpin_ctx *ctx;
+
+	st->module_err = daxpin_open(&ctx);
+	if (st->module_err)
+		return;
+	st->protocol = daxpin_family_version(ctx);
+	st->stats_err = daxpin_get_stats(ctx, &st->stats);
+	if (st->stats_err)
+		snprintf(st->module_msg, sizeof(st->module_msg), "%s",
+			 daxpin_errmsg(ctx));
+	st->config_err = daxpin_get_config(ctx, &st->config);
+	st->waits_err = daxpin_get_waits(ctx, &st->waits);
+	daxpin_close(ctx);
+}
+
+/* ---- pmem topology ---- */
+
+static const char *ns_mode_name(enum ndctl_namespace_mode mode)
+{
+	switch (mode) {
+	case NDCTL_NS_MODE_FSDAX:
+		return "fsdax";
+	case NDCTL_NS_MODE_SECTOR:
+		return "sector";
+	case NDCTL_NS_MODE_RAW:
+		return "raw";
+	case NDCTL_NS_MODE_DEVDAX:
+		return "devdax";
+	default:
+		return "unknown";
+	}
+}
+
+static bool blockdev_devt(const char *name, unsigned int *major,
+			  unsigned int *minor)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!name || snprintf(path, sizeof(path), "/dev/%s", name) >=
+	    (int)sizeof(path))
+		return false;
+	if (stat(path, &sb) || !S_ISBLK(sb.st_mode))
+		return false;
+	*major = major(sb.st_rdev);
+	*minor = minor(sb.st_rdev);
+	return true;
+}
+
+static struct json_object *mount_json(const struct daxpin_mount *mnt)
+{
+	struct json_object *o = json_object_new_object();
+	const char *dax = daxpin_mount_dax_mode(mnt);
+	char dev[32];
+
+	if (!o)
+		return NULL;
+	snprintf(dev, sizeof(dev), "%u:%u", mnt->major, mnt->minor);
+	json_object_object_add(o, "mount", json_object_new_string(mnt->mnt_point));
+	json_object_object_add(o, "fs", json_object_new_string(mnt->fstype));
+	json_object_object_add(o, "dev", json_object_new_string(dev));
+	json_object_object_add(o, "source", json_object_new_string(mnt->source));
+	json_object_object_add(o, "root", json_object_new_string(mnt->root));
+	json_object_object_add(o, "dax", dax ? json_object_new_string(dax) : NULL);
+	return o;
+}
+
+static struct json_object *mounts_of(const struct daxpin_mounts *m,
+				     unsigned int major, unsigned int minor)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; arr && i < m->nr; i++)
+		if (m->mounts[i].major == major && m->mounts[i].minor == minor)
+			json_object_array_add(arr, mount_json(&m->mounts[i]));
+	return arr;
+}
+
+static struct json_object *namespace_json(struct ndctl_namespace *ndns,
+					  const struct daxpin_mounts *m)
+{
+	struct json_object *o = json_object_new_object();
+	enum ndctl_namespace_mode mode = ndctl_namespace_get_mode(ndns);
+	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
+	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
+	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	struct json_object *chardevs = NULL;
+	const char *bdev = NULL;
+	unsigned int major, minor;
+	char dev[32];
+
+	if (!o)
+		return NULL;
+	if (pfn)
+		bdev = ndctl_pfn_get_block_device(pfn);
+	else if (btt)
+		bdev = ndctl_btt_get_block_device(btt);
+	else if (mode != NDCTL_NS_MODE_DEVDAX)
+		bdev = ndctl_namespace_get_block_device(ndns);
+	if (bdev && !bdev[0])
+		bdev = NULL;
+
+	if (dax) {
+		struct daxctl_region *region = ndctl_dax_get_daxctl_region(dax);
+		struct daxctl_dev *ddev;
+
+		chardevs = json_object_new_array();
+		if (region)
+			daxctl_dev_foreach(region, ddev)
+				json_object_array_add(chardevs,
+					json_object_new_string(
+						daxctl_dev_get_devname(ddev)));
+	}
+
+	json_object_object_add(o, "namespace",
+		json_object_new_string(ndctl_namespace_get_devname(ndns)));
+	json_object_object_add(o, "mode",
+		json_object_new_string(ns_mode_name(mode)));
+	json_object_object_add(o, "enabled",
+		json_object_new_boolean(ndctl_namespace_is_enabled(ndns) > 0));
+	json_object_object_add(o, "size",
+		json_object_new_uint64(ndctl_namespace_get_size(ndns)));
+	json_object_object_add(o, "blockdev",
+		bdev ? json_object_new_string(bdev) : NULL);
+	json_object_object_add(o, "chardevs", chardevs);
+	if (bdev && blockdev_devt(bdev, &major, &minor)) {
+		snprintf(dev, sizeof(dev), "%u:%u", major, minor);
+		json_object_object_add(o, "dev", json_object_new_string(dev));
+		json_object_object_add(o, "mounts", mounts_of(m, major, minor));
+	} else {
+		json_object_object_add(o, "dev", NULL);
+		json_object_object_add(o, "mounts", json_object_new_array());
+	}
+	return o;
+}
+
+/* {"regions": [...]} or {"error": "..."} */
+static struct json_object *collect_pmem(const struct daxpin_mounts *m)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *regions = json_object_new_array();
+	struct ndctl_ctx *nctx;
+	struct ndctl_bus *bus;
+	int rc;
+
+	if (!o || !regions) {
+		json_object_put(regions);
+		return o;
+	}
+	rc = ndctl_new(&nctx);
+	if (rc) {
+		json_object_put(regions);
+		json_object_object_add(o, "error",
+			json_object_new_string(strerror(rc < 0 ? -rc : rc)));
+		return o;
+	}
+	ndctl_set_log_priority(nctx, LOG_CRIT);
+	ndctl_bus_foreach(nctx, bus) {
+		struct ndctl_region *region;
+
+		ndctl_region_foreach(bus, region) {
+			struct json_object *r = json_object_new_object();
+			struct json_object *nss = json_object_new_array();
+			struct ndctl_namespace *ndns;
+
+			if (!r || !nss) {
+				json_object_put(r);
+				json_object_put(nss);
+				continue;
+			}
+			json_object_object_add(r, "region",
+				json_object_new_string(ndctl_region_get_devname(region)));
+			json_object_object_add(r, "bus",
+				json_object_new_string(ndctl_bus_get_provider(bus)));
+			json_object_object_add(r, "type",
+				json_object_new_string(ndctl_region_get_type_name(region)));
+			json_object_object_add(r, "size",
+				json_object_new_uint64(ndctl_region_get_size(region)));
+			ndctl_namespace_foreach(region, ndns) {
+				if (ndctl_namespace_get_size(ndns) == 0)
+					continue;	/* idle seed namespace */
+				json_object_array_add(nss, namespace_json(ndns, m));
+			}
+			json_object_object_add(r, "namespaces", nss);
+			json_object_array_add(regions, r);
+		}
+	}
+	ndctl_unref(nctx);
+	json_object_object_add(o, "regions", regions);
+	return o;
+}
+
+/* mounts with a dax option, plus any mount whose superblock daxpin saw */
+static struct json_object *collect_dax_mounts(struct status *st)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t i, j;
+
+	for (i = 0; arr && i < st->mnts.nr; i++) {
+		const struct daxpin_mount *mnt = &st->mnts.mounts[i];
+		bool seen = daxpin_mount_dax_mode(mnt) != NULL;
+
+		for (j = 0; !seen && j < st->stats.nr_sb; j++)
+			seen = st->stats.sb[j].dev_major == mnt->major &&
+			       st->stats.sb[j].dev_minor == mnt->minor;
+		if (seen)
+			json_object_array_add(arr, mount_json(mnt));
+	}
+	return arr;
+}
+
+/* ---- verdict ---- */
+
+static void judge(struct status *st)
+{
+	const struct daxpin_global *g = &st->stats.global;
+	uint64_t oldest = 0;
+	size_t i, stalled = 0;
+
+	if (st->module_err == -DAXPIN_ENOMODULE) {
+		reason(st, DAXPINCTL_CHECK_CRITICAL, "daxpin.ko is not loaded");
+		return;
+	}
+	if (st->module_err) {
+		reason(st, DAXPINCTL_CHECK_CRITICAL, "cannot reach daxpin.ko: %s",
+		       daxpin_strerror(st->module_err));
+		return;
+	}
+	if (st->stats_err || st->waits_err) {
+		int err = st->stats_err ? st->stats_err : st->waits_err;
+
+		reason(st, DAXPINCTL_CHECK_CRITICAL, "cannot read daxpin state: %s%s",
+		       daxpin_strerror(err),
+		       err == -EPERM ? " (run as root)" : "");
+		return;
+	}
+	for (i = 0; i < st->waits.nr; i++) {
+		const struct daxpin_wait *w = &st->waits.waits[i];
+
+		if (w->stalled)
+			stalled++;
+		if (w->waited_ns > oldest)
+			oldest = w->waited_ns;
+	}
+	if (stalled)
+		reason(st, DAXPINCTL_CHECK_CRITICAL,
+		       "%zu wait%s stalled (page idle, waiter still asleep): see 'daxpinctl waits', 'daxpinctl kick'",
+		       stalled, stalled == 1 ? "" : "s");
+	if (oldest / 1000000 >= st->crit_ms)
+		reason(st, DAXPINCTL_CHECK_CRITICAL,
+		       "oldest wait %" PRIu64 " ms >= %" PRIu64 " ms",
+		       oldest / 1000000, st->crit_ms);
+	else if (oldest / 1000000 >= st->warn_ms)
+		reason(st, DAXPINCTL_CHECK_WARNING,
+		       "oldest wait %" PRIu64 " ms >= %" PRIu64 " ms",
+		       oldest / 1000000, st->warn_ms);
+	if (st->stats.has_global && g->waits_dropped)
+		reason(st, DAXPINCTL_CHECK_WARNING,
+		       "%" PRIu64 " waits not tracked (table full, max_waits %u)",
+		       g->waits_dropped, g->waits_max);
+	if (st->stats.has_global && g->events_dropped)
+		reason(st, DAXPINCTL_CHECK_WARNING,
+		       "%" PRIu64 " events dropped (rate limit or memory)",
+		       g->events_dropped);
+}
+
+/* ---- output ---- */
+
+static int print_json(struct status *st, struct json_object *pmem,
+		      struct json_object *dax_mounts)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *mod = json_object_new_object();
+	struct json_object *w = json_object_new_object();
+	struct json_object *fss = json_object_new_array();
+	uint64_t oldest = 0;
+	size_t i, stalled = 0;
+
+	if (!o || !mod || !w || !fss) {
+		json_object_put(o);
+		json_object_put(mod);
+		json_object_put(w);
+		json_object_put(fss);
+		json_object_put(pmem);
+		json_object_put(dax_mounts);
+		return daxpinctl_print_json(st->opts, NULL);
+	}
+	json_object_object_add(mod, "loaded",
+		json_object_new_boolean(st->module_err != -DAXPIN_ENOMODULE));
+	json_object_object_add(mod, "version",
+		!st->module_err && st->stats.has_global ?
+		json_object_new_string(st->stats.global.version) : NULL);
+	json_object_object_add(mod, "protocol",
+		st->module_err ? NULL : json_object_new_int(st->protocol));
+	json_object_object_add(mod, "config",
+		!st->module_err && !st->config_err ?
+		daxpin_config_to_json(&st->config) : NULL);
+	json_object_object_add(mod, "global",
+		!st->module_err && st->stats.has_global ?
+		daxpin_global_to_json(&st->stats.global, false) : NULL);
+	json_object_object_add(mod, "error",
+		st->module_err || st->stats_err ? json_object_new_string(
+			daxpin_strerror(st->module_err ? st->module_err :
+					st->stats_err)) : NULL);
+	json_object_object_add(o, "module", mod);
+	json_object_object_add(o, "pmem", pmem);
+	json_object_object_add(o, "dax_mounts", dax_mounts);
+
+	for (i = 0; i < st->waits.nr; i++) {
+		stalled += st->waits.waits[i].stalled;
+		if (st->waits.waits[i].waited_ns > oldest)
+			oldest = st->waits.waits[i].waited_ns;
+	}
+	json_object_object_add(w, "count", json_object_new_uint64(st->waits.nr));
+	json_object_object_add(w, "stalled", json_object_new_uint64(stalled));
+	json_object_object_add(w, "oldest_ms", st->waits.nr ?
+		json_object_new_uint64(oldest / 1000000) : NULL);
+	json_object_object_add(o, "waits", w);
+
+	for (i = 0; i < st->stats.nr_sb; i++)
+		json_object_array_add(fss, daxpin_sb_to_json(&st->stats.sb[i],
+							     &st->mnts, false));
+	json_object_object_add(o, "filesystems", fss);
+	json_object_object_add(o, "health",
+		json_object_new_string(health_name(st->health)));
+	json_object_object_add(o, "reasons", json_object_get(st->reasons));
+	return daxpinctl_print_json(st->opts, o);
+}
+
+static void print_pmem_text(struct json_object *pmem)
+{
+	struct json_object *regions, *err;
+	size_t i, j, k;
+	char size[32];
+
+	printf("\npmem:\n");
+	if (json_object_object_get_ex(pmem, "error", &err)) {
+		printf("  libndctl: %s\n", json_object_get_string(err));
+		return;
+	}
+	if (!json_object_object_get_ex(pmem, "regions", &regions) ||
+	    !json_object_array_length(regions)) {
+		printf("  no pmem regions\n");
+		return;
+	}
+	for (i = 0; i < json_object_array_length(regions); i++) {
+		struct json_object *r = json_object_array_get_idx(regions, i);
+		struct json_object *v, *nss;
+
+		json_object_object_get_ex(r, "size", &v);
+		daxpin_fmt_size(json_object_get_uint64(v), size, sizeof(size));
+		json_object_object_get_ex(r, "region", &v);
+		printf("  %s", json_object_get_string(v));
+		json_object_object_get_ex(r, "type", &v);
+		printf(" (%s, %s", json_object_get_string(v), size);
+		json_object_object_get_ex(r, "bus", &v);
+		printf(", bus %s)\n", json_object_get_string(v));
+		json_object_object_get_ex(r, "namespaces", &nss);
+		for (j = 0; j < json_object_array_length(nss); j++) {
+			struct json_object *n = json_object_array_get_idx(nss, j);
+			struct json_object *mode, *bdev, *cdevs, *mnts, *name;
+
+			json_object_object_get_ex(n, "namespace", &name);
+			json_object_object_get_ex(n, "mode", &mode);
+			json_object_object_get_ex(n, "size", &v);
+			json_object_object_get_ex(n, "blockdev", &bdev);
+			json_object_object_get_ex(n, "chardevs", &cdevs);
+			json_object_object_get_ex(n, "mounts", &mnts);
+			daxpin_fmt_size(json_object_get_uint64(v), size,
+					sizeof(size));
+			printf("    %s  %-7s %-10s", json_object_get_string(name),
+			       json_object_get_string(mode), size);
+			if (bdev)
+				printf(" /dev/%s", json_object_get_string(bdev));
+			for (k = 0; cdevs && k < json_object_array_length(cdevs); k++)
+				printf(" /dev/%s", json_object_get_string(
+					json_object_array_get_idx(cdevs, k)));
+			for (k = 0; mnts && k < json_object_array_length(mnts); k++) {
+				struct json_object *m = json_object_array_get_idx(mnts, k);
+				struct json_object *mp, *fs, *dax;
+
+				json_object_object_get_ex(m, "mount", &mp);
+				json_object_object_get_ex(m, "fs", &fs);
+				json_object_object_get_ex(m, "dax", &dax);
+				printf(" -> %s (%s, dax=%s)",
+				       json_object_get_string(mp),
+				       json_object_get_string(fs),
+				       dax ? json_object_get_string(dax) : "-");
+			}
+			putchar('\n');
+		}
+	}
+}
+
+static int print_text(struct status *st, struct json_object *pmem,
+		      struct json_object *dax_mounts)
+{
+	size_t i, stalled = 0;
+	uint64_t oldest = 0;
+	char buf[32];
+
+	if (st->module_err == -DAXPIN_ENOMODULE)
+		printf("module: not loaded (modprobe daxpin)\n");
+	else if (st->module_err)
+		printf("module: unreachable: %s\n",
+		       daxpin_strerror(st->module_err));
+	else {
+		printf("module: daxpin %s, protocol %u\n",
+		       st->stats.has_global ? st->stats.global.version : "?",
+		       st->protocol);
+		if (!st->config_err) {
+			printf("config: ");
+			printf("max_waits %u, poll_ms %u, open_reads %s, count_breaks %s, event_burst %u\n",
+			       st->config.max_waits, st->config.poll_ms,
+			       st->config.open_reads ? "yes" : "no",
+			       st->config.count_breaks ? "yes" : "no",
+			       st->config.event_burst);
+		}
+	}
+
+	print_pmem_text(pmem);
+
+	printf("\ndax mounts:\n");
+	if (!json_object_array_length(dax_mounts))
+		printf("  none\n");
+	for (i = 0; i < json_object_array_length(dax_mounts); i++) {
+		struct json_object *m = json_object_array_get_idx(dax_mounts, i);
+		struct json_object *mp, *fs, *dev, *dax;
+
+		json_object_object_get_ex(m, "mount", &mp);
+		json_object_object_get_ex(m, "fs", &fs);
+		json_object_object_get_ex(m, "dev", &dev);
+		json_object_object_get_ex(m, "dax", &dax);
+		printf("  %-24s %-5s %-8s dax=%s\n", json_object_get_string(mp),
+		       json_object_get_string(fs), json_object_get_string(dev),
+		       dax ? json_object_get_string(dax) : "-");
+	}
+
+	if (!st->module_err && !st->waits_err) {
+		for (i = 0; i < st->waits.nr; i++) {
+			stalled += st->waits.waits[i].stalled;
+			if (st->waits.waits[i].waited_ns > oldest)
+				oldest = st->waits.waits[i].waited_ns;
+		}
+		printf("\nwaits: %zu in flight", st->waits.nr);
+		if (st->waits.nr)
+			printf(", %zu stalled, oldest %s", stalled,
+			       st->ro.human ?
+			       daxpin_fmt_duration(oldest, buf, sizeof(buf)) :
+			       (snprintf(buf, sizeof(buf), "%" PRIu64 " ms",
+					 oldest / 1000000), buf));
+		putchar('\n');
+	}
+	if (!st->module_err && !st->stats_err) {
+		struct daxpin_stats only_sb = st->stats;
+
+		only_sb.has_global = false;
+		only_sb.nr_gp = 0;
+		render_stats(stdout, &only_sb, &st->mnts, &st->ro);
+	}
+
+	printf("\nhealth: %s\n", health_name(st->health));
+	for (i = 0; i < json_object_array_length(st->reasons); i++)
+		printf("  - %s\n", json_object_get_string(
+			json_object_array_get_idx(st->reasons, i)));
+	json_object_put(pmem);
+	json_object_put(dax_mounts);
+	return DAXPINCTL_EXIT_OK;
+}
 
 int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 {
-	fprintf(stderr, "daxpinctl status: not implemented yet\n");
-	return DAXPINCTL_EXIT_FAIL;
+	static const char usage[] =
+		"daxpinctl status [--check [--warn-ms=N] [--crit-ms=N]] [--json] [-u]";
+	static const struct option lo[] = {
+		DAXPINCTL_COMMON_LONG,
+		{ "check", no_argument, NULL, 'c' },
+		{ "warn-ms", required_argument, NULL, 'W' },
+		{ "crit-ms", required_argument, NULL, 'C' },
+		{ 0 },
+	};
+	struct status st = {
+		.opts = opts, .warn_ms = WARN_MS_DEFAULT,
+		.crit_ms = CRIT_MS_DEFAULT,
+	};
+	struct json_object *pmem, *dax_mounts;
+	bool check = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c", lo,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			check = true;
+			continue;
+		case 'W':
+			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.warn_ms))
+				return daxpinctl_usage_error(opts, usage,
+					"bad --warn-ms '%s'", optarg);
+			continue;
+		case 'C':
+			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.crit_ms))
+				return daxpinctl_usage_error(opts, usage,
+					"bad --crit-ms '%s'", optarg);
+			continue;
+		}
+		rc = daxpinctl_common_opt(c, opts, usage);
+		if (rc)
+			return rc < 0 ? 0 : rc;
+	}
+	if (optind < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'", argv[optind]);
+	st.ro.human = opts->human;
+	st.reasons = json_object_new_array();
+	if (!st.reasons)
+		return DAXPINCTL_EXIT_FAIL;
+
+	if (daxpin_mounts_load(&st.mnts, NULL))
+		memset(&st.mnts, 0, sizeof(st.mnts));
+	collect_module(&st);
+	pmem = collect_pmem(&st.mnts);
+	dax_mounts = collect_dax_mounts(&st);
+	judge(&st);
+
+	if (check && !opts->json) {
+		/* one line, monitoring-plugin style */
+		size_t i, n = json_object_array_length(st.reasons);
+
+		printf("DAXPIN %s", st.health == DAXPINCTL_CHECK_OK ? "OK" :
+		       st.health == DAXPINCTL_CHECK_WARNING ? "WARNING" :
+		       "CRITICAL");
+		for (i = 0; i < n; i++)
+			printf("%s %s", i ? ";" : ":", json_object_get_string(
+				json_object_array_get_idx(st.reasons, i)));
+		printf(" | waits=%zu\n", st.waits.nr);
+		json_object_put(pmem);
+		json_object_put(dax_mounts);
+		rc = DAXPINCTL_EXIT_OK;
+	} else if (opts->json) {
+		rc = print_json(&st, pmem, dax_mounts);
+	} else {
+		rc = print_text(&st, pmem, dax_mounts);
+	}
+	if (check && rc == DAXPINCTL_EXIT_OK)
+		rc = st.health;
+
+	json_object_put(st.reasons);
+	daxpin_waits_free(&st.waits);
+	daxpin_stats_free(&st.stats);
+	daxpin_mounts_free(&st.mnts);
+	return rc;
 }
