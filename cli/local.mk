@@ -16,7 +16,7 @@ cli_daxpinctl_LDADD = $(LIBDAXPIN_LIBS) $(NDCTL_LIBS) $(DAXCTL_LIBS)
 
 # unit tests of the human renderers, and a black-box test of the binary
 check_PROGRAMS += cli/tests/test-render
-TESTS += cli/tests/test-render cli/tests/test-cli.sh
+TESTS += cli/tests/test-render cli/tests/test-cli.sh cli/tests/test-schemas.sh
 cli_tests_test_render_SOURCES = \
 	cli/tests/test-render.c \
 	cli/render.c \
@@ -26,4 +26,8 @@ cli_tests_test_render_SOURCES = \
 cli_tests_test_render_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(CMOCKA_CFLAGS)
 cli_tests_test_render_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
-EXTRA_DIST += cli/tests/test-cli.sh
+EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh \
+	docs/schema/gen-schemas.py \
+	docs/schema/waits.json docs/schema/kick.json docs/schema/scan.json \
+	docs/schema/stats.json docs/schema/config.json docs/schema/bench.json \
+	docs/schema/monitor.json docs/schema/status.json docs/schema/version.json

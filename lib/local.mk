@@ -24,3 +24,12 @@ lib_tests_test_lib_SOURCES = \
 lib_tests_test_lib_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(CMOCKA_CFLAGS)
 lib_tests_test_lib_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
+
+# sample --json documents for cli/tests/test-schemas.sh
+check_PROGRAMS += lib/tests/json-samples
+lib_tests_json_samples_SOURCES = \
+	lib/tests/json-samples.c \
+	lib/tests/builder.c \
+	lib/tests/builder.h
+lib_tests_json_samples_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS)
+lib_tests_json_samples_LDADD = $(LIBDAXPIN_LIBS)

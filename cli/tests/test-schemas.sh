@@ -1,0 +1,54 @@
+#!/bin/sh
+# Validate daxpinctl --json documents against docs/schema/*.json.
+# Skips (77) without python3 + jsonschema.
+srcdir=${srcdir:-.}
+SAMPLES=${SAMPLES:-./lib/tests/json-samples}
+DAXPINCTL=${DAXPINCTL:-./cli/daxpinctl}
+python3 -c 'import jsonschema' 2>/dev/null || { echo "SKIP: python3 jsonschema missing"; exit 77; }
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+
+"$SAMPLES" >"$tmp/docs" || { echo "FAIL: json-samples"; exit 1; }
+printf 'version\t%s\n' "$("$DAXPINCTL" version --json=short)" >>"$tmp/docs"
+printf 'status\t%s\n' "$("$DAXPINCTL" status --json=short)" >>"$tmp/docs"
+printf 'bench\t%s\n' "$("$DAXPINCTL" bench truncate "$tmp" -n 2 --json=short 2>/dev/null)" >>"$tmp/docs"
+# waits/stats only when the module answers
+if out=$("$DAXPINCTL" waits --json=short 2>/dev/null); then
+	printf 'waits\t%s\n' "$out" >>"$tmp/docs"
+fi
+if out=$("$DAXPINCTL" stats --json=short 2>/dev/null); then
+	printf 'stats\t%s\n' "$out" >>"$tmp/docs"
+fi
+
+python3 - "$srcdir/docs/schema" "$tmp/docs" <<'PY'
+import json, sys, jsonschema
+schemas, docs = sys.argv[1], sys.argv[2]
+fail = 0
+cache = {}
+def validator(name):
+    if name not in cache:
+        with open("%s/%s.json" % (schemas, name)) as f:
+            cache[name] = jsonschema.Draft202012Validator(json.load(f))
+    return cache[name]
+n = 0
+for line in open(docs):
+    name, doc = line.rstrip("\n").split("\t", 1)
+    try:
+        obj = json.loads(doc)
+    except ValueError as e:
+        print("FAIL: %s: not JSON: %s: %r" % (name, e, doc[:200])); fail = 1; continue
+    errs = list(validator(name).iter_errors(obj))
+    for e in errs[:3]:
+        print("FAIL: %s: %s at %s" % (name, e.message, list(e.path)))
+    fail |= bool(errs)
+    n += 1
+# the schemas must be able to say no
+bad = [("waits", {"waits": [{"id": 1}]}), ("kick", {"id": 1}),
+       ("waits", {"waits": {}}), ("stats", {"global": None}),
+       ("monitor", {"event": "wait_start"})]
+for name, obj in bad:
+    if validator(name).is_valid(obj):
+        print("FAIL: schema %s accepts %r" % (name, obj)); fail = 1
+print("validated %d documents" % n)
+sys.exit(fail)
+PY

@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+# Generates docs/schema/<command>.json, the JSON Schemas (2020-12) of
+# `daxpinctl <command> --json`. Edit here, run, commit the output.
+import json, os
+
+U = {"type": "integer", "minimum": 0}
+S = {"type": "string"}
+B = {"type": "boolean"}
+DEV = {"type": "string", "pattern": "^[0-9]+:[0-9]+$", "description": "MAJ:MIN of the superblock device"}
+NS = dict(U, description="nanoseconds")
+
+def obj(props, required=None, extra=False, desc=None):
+    o = {"type": "object", "properties": props,
+         "required": sorted(props) if required is None else required,
+         "additionalProperties": extra}
+    if desc:
+        o["description"] = desc
+    return o
+
+def nullable(s):
+    return {"anyOf": [s, {"type": "null"}]}
+
+HIST = {
+    "type": "array",
+    "description": "Non-empty log2 buckets, ascending: count values v (microseconds) with ge_us <= v < lt_us.",
+    "items": obj({"ge_us": U, "lt_us": U, "count": U}),
+}
+
+WAIT = obj({
+    "id": dict(U, description="wait id, never reused while the module is loaded"),
+    "pid": U, "tgid": U, "comm": S, "fs": S, "dev": DEV, "ino": U,
+    "path": dict(S, description="absolute when the mount is known (path_absolute), else relative to the filesystem root"),
+    "path_absolute": B,
+    "offset": dict(U, description="file offset of the busy page, bytes"),
+    "pfn": U,
+    "refcount": dict(U, description="live page refcount, 1 = idle"),
+    "dma_pinned": B, "idle": B,
+    "stalled": dict(B, description="page idle, yet the waiter still sleeps"),
+    "page_gone": dict(B, description="the page's pgmap is gone"),
+    "waited_ms": U, "waited_ns": NS, "rounds": U, "kicks": U,
+    "start_ns": dict(U, description="CLOCK_BOOTTIME, nanoseconds"),
+})
+
+GLOBAL_PROPS = {
+    "version": S, "waits_active": U, "waits_max": U, "waits_dropped": U,
+    "events_sent": U, "events_dropped": U, "breaks": U,
+    "reset_ns": dict(U, description="CLOCK_BOOTTIME of the last reset"),
+    "scan_hist": HIST,
+}
+GLOBAL = obj(GLOBAL_PROPS, required=sorted(k for k in GLOBAL_PROPS if k != "scan_hist"))
+
+SB_PROPS = {
+    "fs": S, "dev": DEV, "mount": nullable(S), "started": U, "completed": U,
+    "interrupted": U, "kicked": U, "stalled": U, "total_ns": NS, "max_ns": NS,
+    "hist": HIST,
+}
+SB = obj(SB_PROPS, required=sorted(k for k in SB_PROPS if k != "hist"))
+
+GP_PROPS = {
+    "name": S, "primitive": U,
+    "context": {"enum": ["layout_break", "kill_dax", "unknown"]},
+    "count": U, "total_ns": NS, "max_ns": NS, "hist": HIST,
+}
+GP = obj(GP_PROPS, required=sorted(k for k in GP_PROPS if k != "hist"))
+
+CONFIG = obj({"max_waits": U, "poll_ms": U, "open_reads": B,
+              "count_breaks": B, "event_burst": U}, required=[],
+             desc="Only the fields the module reports are present.")
+
+PAGE = obj({"offset": U, "pfn": U, "refcount": U, "dma_pinned": B, "pmd": B})
+SCAN = obj({"path": S, "entries": dict(U, description="DAX entries walked"),
+            "truncated": dict(B, description="more busy pages than listed"),
+            "busy": dict(U, description="number of pages listed"),
+            "pages": {"type": "array", "items": PAGE}})
+
+BENCH_RESULT = obj({"name": S, "primitive": U, "iterations": U,
+                    "min_ns": NS, "median_ns": NS, "max_ns": NS})
+
+EVENT = obj({
+    "event": {"enum": ["wait_start", "wait_end", "stalled", "kicked", "unknown"]},
+    "type": U, "time_ns": dict(U, description="CLOCK_BOOTTIME"),
+    "outcome": {"enum": ["completed", "interrupted", "untracked", "unknown"]},
+    "was_idle": B, "wait": WAIT,
+}, required=["event", "type", "time_ns"])
+
+MOUNT = obj({"mount": S, "fs": S, "dev": DEV, "source": S, "root": S,
+             "dax": nullable({"enum": ["always", "inode", "never"]})})
+
+NAMESPACE = obj({
+    "namespace": S,
+    "mode": {"enum": ["fsdax", "devdax", "sector", "raw", "unknown"]},
+    "enabled": B, "size": U, "blockdev": nullable(S),
+    "chardevs": nullable({"type": "array", "items": S}),
+    "dev": nullable(DEV),
+    "mounts": {"type": "array", "items": MOUNT}})
+REGION = obj({"region": S, "bus": S, "type": S, "size": U,
+              "namespaces": {"type": "array", "items": NAMESPACE}})
+PMEM = {"anyOf": [obj({"regions": {"type": "array", "items": REGION}}),
+                  obj({"error": S}, desc="libndctl could not be initialised")]}
+
+def schema(name, title, body, defs=None):
+    s = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+         "$id": "https://daxpin.invalid/schema/%s.json" % name,
+         "title": title}
+    s.update(body)
+    return s
+
+out = {
+    "waits": schema("waits", "daxpinctl waits --json",
+        obj({"waits": {"type": "array", "items": WAIT}})),
+    "kick": schema("kick", "daxpinctl kick ID --json",
+        obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled")})),
+    "scan": schema("scan", "daxpinctl scan PATH... --json",
+        obj({"scans": {"type": "array", "items": SCAN,
+                       "description": "one entry per file scanned successfully, in argument order"}})),
+    "stats": schema("stats", "daxpinctl stats [--reset] --json",
+        obj({"global": nullable(GLOBAL),
+             "superblocks": {"type": "array", "items": SB},
+             "grace_periods": {"type": "array", "items": GP},
+             "reset": dict(B, description="the counters were reset after being read")})),
+    "config": schema("config", "daxpinctl config --json", CONFIG),
+    "bench": schema("bench", "daxpinctl bench gp|truncate --json", {"oneOf": [
+        obj({"bench": {"const": "gp"}, "iterations": U,
+             "results": {"type": "array", "items": BENCH_RESULT}}),
+        obj({"bench": {"const": "truncate"}, "path": S, "dax": B,
+             "iterations": U, "total_ns": NS, "per_call_ns": NS,
+             "min_ns": NS, "max_ns": NS}),
+    ]}),
+    "monitor": schema("monitor", "daxpinctl monitor --json: one document per line",
+        {"oneOf": [
+            EVENT,
+            obj({"event": {"const": "overrun"}},
+                desc="events were lost; a resync line follows"),
+            obj({"event": {"const": "resync"},
+                 "waits": {"type": "array", "items": WAIT}},
+                desc="full list of waits after an overrun"),
+        ]}),
+    "status": schema("status", "daxpinctl status --json", obj({
+        "module": obj({
+            "loaded": B, "version": nullable(S), "protocol": nullable(U),
+            "config": nullable(CONFIG), "global": nullable(GLOBAL),
+            "error": nullable(S)}),
+        "pmem": PMEM,
+        "dax_mounts": {"type": "array", "items": MOUNT},
+        "waits": obj({"count": U, "stalled": U, "oldest_ms": nullable(U)}),
+        "filesystems": {"type": "array", "items": SB},
+        "health": {"enum": ["ok", "warning", "critical"]},
+        "reasons": {"type": "array", "items": S},
+    })),
+    "version": schema("version", "daxpinctl version --json", obj({
+        "daxpinctl": S, "protocol": U, "module": nullable(S),
+        "module_protocol": nullable(U)})),
+}
+
+here = os.path.dirname(os.path.abspath(__file__))
+for name, s in out.items():
+    with open(os.path.join(here, name + ".json"), "w") as f:
+        json.dump(s, f, indent=2)
+        f.write("\n")
