@@ -31,3 +31,20 @@ EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh \
 	docs/schema/waits.json docs/schema/kick.json docs/schema/scan.json \
 	docs/schema/stats.json docs/schema/config.json docs/schema/bench.json \
 	docs/schema/monitor.json docs/schema/status.json docs/schema/version.json
+
+# daxpinctl(8) from scdoc source (apt-get install scdoc); without scdoc a
+# placeholder page is installed and a warning printed.
+SCDOC = scdoc
+dist_man_MANS += docs/daxpinctl.8
+EXTRA_DIST += docs/daxpinctl.8.scd
+CLEANFILES += docs/daxpinctl.8
+docs/daxpinctl.8: $(srcdir)/docs/daxpinctl.8.scd
+	$(AM_V_GEN)$(MKDIR_P) docs && \
+	if command -v $(SCDOC) >/dev/null 2>&1; then \
+		$(SCDOC) < $(srcdir)/docs/daxpinctl.8.scd > $@.tmp || \
+			{ rm -f $@.tmp; exit 1; }; \
+		mv $@.tmp $@; \
+	else \
+		echo "warning: $(SCDOC) not found: installing a placeholder daxpinctl(8)" >&2; \
+		printf '.TH DAXPINCTL 8\n.SH NAME\ndaxpinctl \\- see docs/daxpinctl.8.scd (scdoc missing at build time)\n' > $@; \
+	fi
