@@ -100,10 +100,11 @@ static int resync(struct monitor *m, struct daxpin_ctx *ctx)
 int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] =
-		"daxpinctl monitor [-c|--count N] [--json] [-u]";
+		"daxpinctl monitor [-s|--snapshot] [-c|--count N] [--json] [-u]";
 	static const struct option lo[] = {
 		DAXPINCTL_COMMON_LONG,
 		{ "count", required_argument, NULL, 'c' },
+		{ "snapshot", no_argument, NULL, 's' },
 		{ 0 },
 	};
 	struct monitor m = { .opts = opts };
@@ -113,8 +114,12 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	unsigned int bad;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c:", lo,
+	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c:s", lo,
 				NULL)) != -1) {
+		if (c == 's') {
+			m.resync = true;	/* start with the current waits */
+			continue;
+		}
 		if (c == 'c') {
 			if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
 			    !m.count)
@@ -151,6 +156,12 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	sigaction(SIGTERM, &sa, NULL);
 
 	rc = DAXPINCTL_EXIT_OK;
+	/* subscribed first, so no event between the snapshot and the stream is lost */
+	if (m.resync) {
+		rc = resync(&m, ctx);
+		if (rc)
+			goto out;
+	}
 	while (!monitor_stop) {
 		int n = poll(&pfd, 1, -1);
 

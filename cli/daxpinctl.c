@@ -267,6 +267,7 @@ int main(int argc, char **argv)
 	};
 	struct daxpinctl_opts opts = { 0 };
 	const struct cmd_struct *cmd;
+	static char progname[64];
 	int c, rc;
 
 	/* '+': stop at the command name; its options are its own */
@@ -302,6 +303,9 @@ int main(int argc, char **argv)
 	opts.cmd = cmd->name;
 	argc -= optind;
 	argv += optind;
+	/* getopt's own messages then read "daxpinctl waits: ..." */
+	snprintf(progname, sizeof(progname), "daxpinctl %s", cmd->name);
+	argv[0] = progname;
 	optind = 0;	/* full getopt re-initialisation for the command */
 	return cmd->fn(argc, argv, &opts);
 }
