@@ -6,12 +6,20 @@ daemon_libdaxpind_a_SOURCES = \
 	daemon/config.h daemon/config.c \
 	daemon/log.h daemon/log.c \
 	daemon/state.h daemon/state.c \
-	daemon/monitor.h daemon/monitor.c
+	daemon/monitor.h daemon/monitor.c \
+	daemon/metrics.h daemon/metrics.c \
+	daemon/control.h daemon/control.c
 daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
 	$(NLGENL_CFLAGS)
 
 DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
 	$(JSON_LIBS) -lm
+
+sbin_PROGRAMS += daemon/daxpind
+daemon_daxpind_SOURCES = daemon/daxpind.c daemon/nlsource.h daemon/nlsource.c
+daemon_daxpind_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) $(NLGENL_CFLAGS) \
+	$(DAXCTL_CFLAGS) $(INIPARSER_CFLAGS)
+daemon_daxpind_LDADD = $(DAXPIND_LDADD) $(DAXCTL_LIBS)
 
 # Unit tests (cmocka): the engine with a fake clock, source and environment.
 DAXPIND_TESTS = \

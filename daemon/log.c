@@ -131,7 +131,7 @@ static void add_wait(struct fields *f, const struct dxp_log_wait *lw)
 	add(f, "DAXPIN_COMM=%s", w->comm);
 	add(f, "DAXPIN_FS=%s", w->fs);
 	add(f, "DAXPIN_OFFSET=%" PRIu64, w->offset);
-	add(f, "DAXPIN_WAITED_MS=%" PRIu64, lw->waited_ns / 1000000ULL);
+	add(f, "DAXPIN_WAITED_MS=%" PRIu64, lw->waited_ns / UINT64_C(1000000));
 	add(f, "DAXPIN_REFCOUNT=%" PRIu32, w->refcount);
 	add(f, "DAXPIN_DMA_PINNED=%d", w->dma_pinned);
 	add(f, "DAXPIN_IDLE=%d", w->idle);

@@ -14,8 +14,8 @@
 #include "daemon/source.h"
 
 #define DXP_NEVER	UINT64_MAX
-#define DXP_NSEC_PER_SEC	1000000000ULL
-#define DXP_NSEC_PER_MSEC	1000000ULL
+#define DXP_NSEC_PER_SEC	UINT64_C(1000000000)
+#define DXP_NSEC_PER_MSEC	UINT64_C(1000000)
 
 enum dxp_action {
 	DXP_ACTION_NONE,
