@@ -21,13 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <daxctl/libdaxctl.h>
 #include <json-c/json.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "daemon/config.h"
 #include "daemon/control.h"
+#include "daemon/devdax.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/monitor.h"
@@ -82,7 +82,7 @@ struct daemon {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t events_malformed;
-	char metrics_error[128];
+	char metrics_error[PATH_MAX + 128];
 };
 
 /* ---- environment for the engine --------------------------------------- */
@@ -277,34 +277,27 @@ static int env_exec(void *env, const char *hook_path, uint64_t timeout_ns, const
 
 static void env_devdax(void *env, char *buf, size_t len)
 {
-	struct daxctl_region *region;
-	struct daxctl_ctx *ctx;
-	struct daxctl_dev *dev;
-	size_t o = 0;
+	dxp_devdax_list(buf, len);
+}
 
-	buf[0] = '\0';
-	if (daxctl_new(&ctx) < 0)
-		return;
-	daxctl_region_foreach(ctx, region) {
-		daxctl_dev_foreach(region, dev) {
-			unsigned long long size = daxctl_dev_get_size(dev);
-			int n;
+/* The daxpin group from /etc/group (systemd-sysusers puts it there).  Not
+ * getgrnam(): that loads NSS modules (libnss_systemd: 300 KiB resident) for
+ * one lookup at start-up. */
+static gid_t control_group(void)
+{
+	struct group *gr;
+	gid_t gid = (gid_t)-1;
+	FILE *f = fopen("/etc/group", "re");
 
-			if (!size)
-				continue;	/* the idle seed device */
-			n = snprintf(buf + o, len - o, "%s%s (region%d, %.1f GiB%s)", o ? ", " : "",
-				     daxctl_dev_get_devname(dev), daxctl_region_get_id(region),
-				     (double)size / (1ULL << 30),
-				     daxctl_dev_is_enabled(dev) ? "" : ", disabled");
-			if (n < 0 || (size_t)n >= len - o)
-				goto out;
-			o += (size_t)n;
+	if (!f)
+		return gid;
+	while ((gr = fgetgrent(f)))
+		if (!strcmp(gr->gr_name, "daxpin")) {
+			gid = gr->gr_gid;
+			break;
 		}
-	}
-out:
-	daxctl_unref(ctx);
-	if (!o)
-		snprintf(buf, len, "none (create one with: ndctl create-namespace --mode=devdax)");
+	fclose(f);
+	return gid;
 }
 
 static void env_changed(void *env)
@@ -376,10 +369,14 @@ static int render_metrics(struct daemon *d, char **text, size_t *len)
 static void write_metrics(struct daemon *d)
 {
 	const char *path = d->config->metrics_path;
-	char *text;
+	char def[PATH_MAX], *text;
 	size_t len;
 	int r;
 
+	if (!d->config->origin[DXP_K_METRICS_PATH].file) {
+		snprintf(def, sizeof(def), "%s/daxpind.prom", d->rundir);
+		path = def;
+	}
 	if (!path || !*path)
 		return;
 	r = render_metrics(d, &text, &len);
@@ -388,7 +385,7 @@ static void write_metrics(struct daemon *d)
 		free(text);
 	}
 	if (r < 0) {
-		char msg[128];
+		char msg[PATH_MAX + 128];
 
 		/* Once per distinct failure, not once per event. */
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(-r));
@@ -981,7 +978,6 @@ static void free_daemon(struct daemon *d)
 static int run(struct daemon *d)
 {
 	struct dxp_state restored = { 0 };
-	struct group *gr;
 	int r;
 
 	r = setup_event_loop(d);
@@ -1020,8 +1016,7 @@ static int run(struct daemon *d)
 	if (r < 0)
 		return r;
 
-	gr = getgrnam("daxpin");
-	d->control_gid = gr ? gr->gr_gid : (gid_t)-1;
+	d->control_gid = control_group();
 	r = dxp_control_new(d->e, d->control_path, d->control_gid, on_control, d, &d->control);
 	if (r < 0) {
 		dxp_log(DXP_MSG_LIFECYCLE, LOG_ERR, NULL, NULL, "Cannot listen on %s: %s",

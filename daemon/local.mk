@@ -13,13 +13,15 @@ daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) 
 	$(NLGENL_CFLAGS)
 
 DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
-	$(JSON_LIBS) -lm
+	$(JSON_LIBS)
 
 sbin_PROGRAMS += daemon/daxpind
-daemon_daxpind_SOURCES = daemon/daxpind.c daemon/nlsource.h daemon/nlsource.c
+daemon_daxpind_SOURCES = daemon/daxpind.c daemon/nlsource.h daemon/nlsource.c \
+	daemon/devdax.h daemon/devdax.c
 daemon_daxpind_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) $(NLGENL_CFLAGS) \
 	$(DAXCTL_CFLAGS) $(INIPARSER_CFLAGS)
-daemon_daxpind_LDADD = $(DAXPIND_LDADD) $(DAXCTL_LIBS)
+# libdaxctl is dlopen()ed (see devdax.c): only its header is used at build time.
+daemon_daxpind_LDADD = $(DAXPIND_LDADD)
 
 # Unit tests (cmocka): the engine with a fake clock, source and environment.
 DAXPIND_TESTS = \
