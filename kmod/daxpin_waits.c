@@ -280,8 +280,7 @@ void daxpin_page_state(struct daxpin_wait_info *info)
 
 static bool daxpin_task_dying(struct task_struct *task)
 {
-	return (task->flags & PF_EXITING) || task->exit_state ||
-	       fatal_signal_pending(task);
+	return (task->flags & PF_EXITING) || task->exit_state;
 }
 
 /* Decide, under the lock, what one tick's observation means for @w. */
@@ -290,8 +289,12 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 {
 	if (!onq) {
 		w->idle_ticks = 0;
+		/*
+		 * An exiting task is no proof of a signal: a kicked truncate
+		 * returns and its process may exit before the next tick.
+		 */
 		if (dying || ++w->offq_ticks >= DAXPIN_CONFIRM_TICKS)
-			daxpin_end_locked(w, (dying || w->signalled) ?
+			daxpin_end_locked(w, w->signalled ?
 					  DAXPIN_OUTCOME_INTERRUPTED :
 					  DAXPIN_OUTCOME_COMPLETED);
 		return;

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fs: ext4 xfs
+#
+# kmod-punch-signal - a hole punch (fallocate -p) on a pinned page is tracked
+# like a truncate; SIGTERM to the waiting task ends the wait, and both the
+# end event and the statistics say "interrupted".
+
+. "$DAXPIN_SRC/tests/vm/lib.sh"
+. "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
+
+daxpin_load
+slowdev_create 8000 >/dev/null
+f=$DAX_MNT/punched
+mon=$DAXPIN_OUT/monitor.jsonl
+monitor_start "$mon"
+
+pin_start "$f" 0 8192
+t0=$(boot_ns)
+stuck_start "$f" fallocate -p -o 0 -l 4096 "$f"
+tp=$STUCK_PID
+w=/tmp/waits.json
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+	die "hole punch not tracked: $(cat $w)"
+assert_within "punch start to wait tracked" "$t0" "$(jq_py $w 'd["waits"][0]["start_ns"]')" 1000
+assert_eq "$tp" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
+assert_eq fallocate "$(jq_py $w 'd["waits"][0]["comm"]')" comm
+assert_eq "$f" "$(jq_py $w 'd["waits"][0]["path"]')" path
+assert_eq true "$(jq_py $w 'd["waits"][0]["refcount"] >= 2')" "refcount >= 2"
+id=$(jq_py $w 'd["waits"][0]["id"]')
+
+kill -TERM "$tp"
+wait "$tp"
+rc=$?
+log "fallocate exit status after SIGTERM: $rc"
+assert_eq 143 "$rc" "fallocate exit status"
+wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 5 ||
+	die "no wait end event: $(cat "$mon")"
+assert_eq interrupted "$(event_field "$mon" "e['event'] == 'wait_end'" "e['outcome']")" "end event outcome"
+wait_for "[ \"\$(jq_py $w 'len(d[\"waits\"])' 2>/dev/null)\" = 0 ] || ! waits_json $w" 0 || waits_json $w
+assert_eq 0 "$(jq_py $w 'len(d["waits"])')" "waits after the signal"
+
+"$DAXPINCTL" --json stats >/tmp/stats.json || die "stats failed"
+log "stats: $(tr -d ' \n' </tmp/stats.json | head -c 600)"
+assert_eq 1 "$(jq_py /tmp/stats.json "sum(s['interrupted'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "interrupted count"
+assert_eq 0 "$(jq_py /tmp/stats.json "sum(s['completed'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "completed count"
+pin_wait 60
+kill "$MON_PID"
+log "kmod-punch-signal ok"

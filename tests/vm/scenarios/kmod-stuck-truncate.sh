@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fs: ext4 xfs
+#
+# kmod-stuck-truncate - the module issue's first acceptance: a truncate that
+# overlaps an O_DIRECT read into its DAX-mmapped page is tracked within 1 s
+# with the right pid, comm, path, offset and refcount; once the read is done
+# the wait turns idle and stalled within 1 s (6.1's lost wake-up), a kick
+# frees it within 1 s, and monitor saw start, stalled and end (completed).
+
+. "$DAXPIN_SRC/tests/vm/lib.sh"
+. "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
+
+daxpin_load
+slowdev_create 6000 >/dev/null
+f=$DAX_MNT/victim
+mon=$DAXPIN_OUT/monitor.jsonl
+monitor_start "$mon"
+
+pin_start "$f" 0 4096
+t0=$(boot_ns)
+stuck_start "$f"
+tp=$STUCK_PID
+w=/tmp/waits.json
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+	die "no wait listed: $(cat $w)"
+assert_within "truncate start to wait tracked" "$t0" "$(jq_py $w 'd["waits"][0]["start_ns"]')" 1000
+log "tracked: $(cat $w)"
+assert_eq "$tp" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
+assert_eq truncate "$(jq_py $w 'd["waits"][0]["comm"]')" comm
+assert_eq "$f" "$(jq_py $w 'd["waits"][0]["path"]')" path
+assert_eq 0 "$(jq_py $w 'd["waits"][0]["offset"]')" offset
+assert_eq "$DAXPIN_FS" "$(jq_py $w 'd["waits"][0]["fs"]')" fs
+assert_eq true "$(jq_py $w 'd["waits"][0]["refcount"] >= 2')" "refcount >= 2"
+assert_eq false "$(jq_py $w 'd["waits"][0]["idle"]')" idle
+id=$(jq_py $w 'd["waits"][0]["id"]')
+
+pin_wait 60
+pin_end=$(real_to_boot_ns "$PIN_END_NS")
+wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 ||
+	die "wait $id not stalled after the read's end: $(cat $w)"
+wait_for "monitor_has $mon 'e[\"event\"] == \"stalled\"'" 5 || die "no stalled event"
+assert_within "read end to stalled" "$pin_end" \
+	"$(event_field "$mon" "e['event'] == 'stalled'" "e['time_ns']")" 1000
+assert_eq true "$(wait_field "$id" idle)" idle
+assert is_running "$tp"
+log "stalled: truncate $tp still asleep with its page idle"
+
+tk=$(boot_ns)
+out=$("$DAXPINCTL" kick "$id") || die "kick $id failed"
+gone=$(wait_gone "$tp" 10) || die "truncate still running 10 s after the kick"
+assert_within "kick to truncate exit" "$tk" "$gone" 1000
+log "kick: $out"
+echo "$out" | grep -q 'was_idle' || die "kick did not print was_idle"
+wait "$tp"
+assert_eq 0 "$?" "truncate exit status"
+
+wait_for "monitor_has $mon 'e[\"event\"] in (\"wait_end\", \"end\") and e[\"wait\"][\"id\"] == $id'" 2 ||
+	die "no wait end event: $(cat "$mon")"
+monitor_has "$mon" "e['event'] in ('wait_start', 'start') and e['wait']['id'] == $id" ||
+	die "no wait start event: $(cat "$mon")"
+monitor_has "$mon" "e['event'] == 'stalled' and e['wait']['id'] == $id" ||
+	die "no stalled event: $(cat "$mon")"
+monitor_has "$mon" "e['event'] in ('wait_end', 'end') and e['wait']['id'] == $id and e.get('outcome') in (0, 'completed')" ||
+	die "wait end outcome is not 0 (completed): $(cat "$mon")"
+kill "$MON_PID"
+
+"$DAXPINCTL" --json stats >/tmp/stats.json || die "stats failed"
+log "stats: $(cat /tmp/stats.json)"
+log "kmod-stuck-truncate ok"

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fs: xfs
+#
+# kmod-unload - rmmod daxpin with a wait in flight leaves no oops (the run
+# fails on any BUG/WARNING/Oops in the console) and the waiter still waits;
+# with daxpin loaded, rmmod xfs / modprobe xfs: xfs waits are tracked again.
+
+. "$DAXPIN_SRC/tests/vm/lib.sh"
+. "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
+
+daxpin_load
+slowdev_create 6000 >/dev/null
+f=$DAX_MNT/victim
+w=/tmp/waits.json
+
+pin_start "$f" 0 4096
+stuck_start "$f"
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+	die "wait not tracked: $(cat $w)"
+rmmod daxpin || die "rmmod daxpin with a wait in flight failed"
+log "daxpin unloaded with a wait in flight"
+assert is_running "$STUCK_PID"
+pin_wait 60
+kill -TERM "$STUCK_PID"
+wait "$STUCK_PID"
+log "truncate ended by SIGTERM: $?"
+
+daxpin_load
+umount "$DAX_MNT" || die "umount $DAX_MNT"
+rmmod xfs || die "rmmod xfs failed"
+log "xfs unloaded with daxpin loaded"
+modprobe xfs || die "modprobe xfs failed"
+mount -o dax "$PMEM_DEV" "$DAX_MNT" || die "mount xfs again"
+
+pin_start "$f" 0 4096
+stuck_start "$f"
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+	die "xfs wait not tracked after modprobe xfs: $(cat $w)"
+assert_eq xfs "$(jq_py $w 'd["waits"][0]["fs"]')" fs
+assert_eq "$STUCK_PID" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
+pin_wait 60
+kill -TERM "$STUCK_PID"
+wait "$STUCK_PID"
+rmmod daxpin || die "final rmmod daxpin failed"
+log "kmod-unload ok"
