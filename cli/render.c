@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/daxpin-util.h"
 #include "render.h"
@@ -142,6 +143,27 @@ static const char *avg_ns(char *buf, size_t len, uint64_t total, uint64_t n,
 	return render_ns(buf, len, total / n, ro);
 }
 
+/* human: "counters since 5m03s"; raw: the CLOCK_BOOTTIME of the reset */
+static const char *since_reset(char *buf, size_t len, uint64_t reset_ns,
+			       const struct render_opts *ro)
+{
+	struct timespec ts;
+	char d[32];
+	uint64_t now;
+
+	if (ro->human && !clock_gettime(CLOCK_BOOTTIME, &ts)) {
+		now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		if (now >= reset_ns) {
+			snprintf(buf, len, "counters since %s",
+				 daxpin_fmt_duration(now - reset_ns, d,
+						     sizeof(d)));
+			return buf;
+		}
+	}
+	snprintf(buf, len, "reset_ns %" PRIu64, reset_ns);
+	return buf;
+}
+
 void render_stats(FILE *f, const struct daxpin_stats *s,
 		  const struct daxpin_mounts *mnts,
 		  const struct render_opts *ro)
@@ -156,11 +178,11 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 
 		fprintf(f, "module %s: waits active %u/%u, dropped %" PRIu64
 			", events sent %" PRIu64 ", dropped %" PRIu64
-			", breaks %" PRIu64 ", reset at %s\n",
+			", breaks %" PRIu64 ", %s\n",
 			g->version[0] ? g->version : "?", g->waits_active,
 			g->waits_max, g->waits_dropped, g->events_sent,
 			g->events_dropped, g->breaks,
-			render_ns(a, sizeof(a), g->reset_ns, ro));
+			since_reset(a, sizeof(a), g->reset_ns, ro));
 		if (ro->hist && daxpin_hist_total(&g->scan_hist)) {
 			fprintf(f, "\nbusy-page scan time:\n");
 			render_hist(f, &g->scan_hist, "usecs");

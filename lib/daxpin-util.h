@@ -11,8 +11,9 @@ extern "C" {
 #endif
 
 /*
- * Human-readable duration: "0ns", "870ns", "12.3us", "4.56ms", "1.25s",
- * "2m03s", "5h07m", "3d04h". Returns buf.
+ * Human-readable duration, three significant digits below a minute:
+ * "0ns", "870ns", "12.3us", "150us", "4.56ms", "1.25s", then "2m03s",
+ * "5h07m", "3d04h". Returns buf.
  */
 char *daxpin_fmt_duration(uint64_t ns, char *buf, size_t len);
 /* Human-readable size in IEC units: "512 B", "4.0 KiB", "2.0 MiB" */

@@ -7,22 +7,30 @@
 
 #include "daxpin-util.h"
 
+/* three significant digits: 1.23, 12.3, 123 */
+static void fmt3(char *buf, size_t len, uint64_t ns, uint64_t unit,
+		 const char *suffix)
+{
+	double v = (double)ns / unit;
+	int prec = v < 10 ? 2 : v < 100 ? 1 : 0;
+
+	snprintf(buf, len, "%.*f%s", prec, v, suffix);
+}
+
 char *daxpin_fmt_duration(uint64_t ns, char *buf, size_t len)
 {
 	const uint64_t us = 1000, ms = 1000 * us, s = 1000 * ms;
 	const uint64_t min = 60 * s, hour = 60 * min, day = 24 * hour;
 
+	/* round-up at unit boundaries ("1000us") is avoided by the cutoffs */
 	if (ns < us)
 		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < ms)
-		snprintf(buf, len, "%.*fus", ns < 10 * us ? 2 : 1,
-			 (double)ns / us);
-	else if (ns < s)
-		snprintf(buf, len, "%.*fms", ns < 10 * ms ? 2 : 1,
-			 (double)ns / ms);
+	else if (ns < ms - 500)
+		fmt3(buf, len, ns, us, "us");
+	else if (ns < s - 500 * us)
+		fmt3(buf, len, ns, ms, "ms");
 	else if (ns < min)
-		snprintf(buf, len, "%.*fs", ns < 10 * s ? 2 : 1,
-			 (double)ns / s);
+		fmt3(buf, len, ns, s, "s");
 	else if (ns < hour)
 		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", ns / min,
 			 (ns % min) / s);

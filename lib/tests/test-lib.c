@@ -882,6 +882,10 @@ static void test_util(void **state)
 	assert_string_equal(daxpin_fmt_duration(0, b, sizeof(b)), "0ns");
 	assert_string_equal(daxpin_fmt_duration(870, b, sizeof(b)), "870ns");
 	assert_string_equal(daxpin_fmt_duration(12345, b, sizeof(b)), "12.3us");
+	assert_string_equal(daxpin_fmt_duration(150000, b, sizeof(b)), "150us");
+	assert_string_equal(daxpin_fmt_duration(999400, b, sizeof(b)), "999us");
+	assert_string_equal(daxpin_fmt_duration(999600, b, sizeof(b)), "1.00ms");
+	assert_string_equal(daxpin_fmt_duration(100000000, b, sizeof(b)), "100ms");
 	assert_string_equal(daxpin_fmt_duration(4560000, b, sizeof(b)), "4.56ms");
 	assert_string_equal(daxpin_fmt_duration(1250000000, b, sizeof(b)), "1.25s");
 	assert_string_equal(daxpin_fmt_duration(123000000000ULL, b, sizeof(b)), "2m03s");
