@@ -66,6 +66,7 @@ struct daemon {
 	char *runtime_dropin;
 	char boot_id[64];
 	gid_t control_gid;
+	const char *control_group;
 	bool debug;
 
 	struct dxp_nl *nl;
@@ -283,16 +284,22 @@ static void env_devdax(void *env, char *buf, size_t len)
 /* The daxpin group from /etc/group (systemd-sysusers puts it there).  Not
  * getgrnam(): that loads NSS modules (libnss_systemd: 300 KiB resident) for
  * one lookup at start-up. */
-static gid_t control_group(void)
+static gid_t control_group(const char *name)
 {
 	struct group *gr;
 	gid_t gid = (gid_t)-1;
-	FILE *f = fopen("/etc/group", "re");
+	char *end;
+	FILE *f;
 
+	gid = (gid_t)strtoul(name, &end, 10);
+	if (*name && !*end)
+		return gid;
+	gid = (gid_t)-1;
+	f = fopen("/etc/group", "re");
 	if (!f)
 		return gid;
 	while ((gr = fgetgrent(f)))
-		if (!strcmp(gr->gr_name, "daxpin")) {
+		if (!strcmp(gr->gr_name, name)) {
 			gid = gr->gr_gid;
 			break;
 		}
@@ -566,10 +573,13 @@ static int load_config(struct daemon *d, bool to_stderr, struct dxp_config **out
 static int reload(struct daemon *d, const char *why)
 {
 	struct dxp_config *c = NULL, *old;
+	struct timespec mono;
 	int r;
 
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	sd_notifyf(false, "RELOADING=1\nSTATUS=Reloading configuration (%s)\nMONOTONIC_USEC=%" PRIu64,
-		   why, (uint64_t)(env_now(d) / 1000));
+		   why, (uint64_t)mono.tv_sec * 1000000 + (uint64_t)mono.tv_nsec / 1000);
 	r = load_config(d, false, &c);
 	if (r < 0) {
 		d->reload_failures++;
@@ -885,6 +895,7 @@ static void usage(FILE *f)
 		"  -c, --config=FILE       main configuration file (default %s)\n"
 		"      --runtime-dir=DIR   state, control socket, runtime drop-ins (default %s)\n"
 		"      --check-config      validate the configuration and exit\n"
+		"      --control-group=G   group (name or gid) allowed to read (default daxpin)\n"
 		"  -d, --debug             log to stderr, including debug messages\n"
 		"  -h, --help              this help\n"
 		"  -V, --version           print the version\n",
@@ -1016,7 +1027,11 @@ static int run(struct daemon *d)
 	if (r < 0)
 		return r;
 
-	d->control_gid = control_group();
+	d->control_gid = control_group(d->control_group);
+	if (d->control_gid == (gid_t)-1)
+		dxp_log(DXP_MSG_LIFECYCLE, LOG_WARNING, NULL, NULL,
+			"Group %s not found in /etc/group: only root may use %s", d->control_group,
+			d->control_path);
 	r = dxp_control_new(d->e, d->control_path, d->control_gid, on_control, d, &d->control);
 	if (r < 0) {
 		dxp_log(DXP_MSG_LIFECYCLE, LOG_ERR, NULL, NULL, "Cannot listen on %s: %s",
@@ -1051,6 +1066,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "runtime-dir", required_argument, NULL, 'R' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "control-group", required_argument, NULL, 'G' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1068,6 +1084,7 @@ int main(int argc, char **argv)
 		case 'c': config_file = optarg; break;
 		case 'R': rundir = optarg; break;
 		case 'C': check = true; break;
+		case 'G': d.control_group = optarg; break;
 		case 'd': d.debug = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("daxpind %s\n", PACKAGE_VERSION); return 0;
@@ -1079,6 +1096,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	D = &d;
+	if (!d.control_group)
+		d.control_group = "daxpin";
 	if (setup_paths(&d, config_file, rundir) < 0)
 		return 1;
 
