@@ -1,9 +1,12 @@
 # tests build rules
 
-# Test tool for the VM harness (tests/vm): pins DAX pages with an O_DIRECT
-# read.  Built with the normal build so that tests/vm/run can use it.
-noinst_PROGRAMS += tests/tools/daxpin-pinread
+# Test tools for the VM harness (tests/vm): daxpin-pinread pins DAX pages
+# with an O_DIRECT read, daxpin-waiters starts many truncates at once.
+# Built with the normal build so that tests/vm/run can use them (it builds
+# its own copies into the VM cache when they are missing).
+noinst_PROGRAMS += tests/tools/daxpin-pinread tests/tools/daxpin-waiters
 tests_tools_daxpin_pinread_SOURCES = tests/tools/daxpin-pinread.c
+tests_tools_daxpin_waiters_SOURCES = tests/tools/daxpin-waiters.c
 
 EXTRA_DIST += \
 	tests/vm/README.md \
@@ -13,4 +16,7 @@ EXTRA_DIST += \
 	tests/vm/lib.sh \
 	tests/vm/init \
 	tests/vm/guest-setup \
-	$(wildcard $(srcdir)/tests/vm/scenarios/*.sh)
+	tests/vm/scenarios/smoke.sh \
+	tests/vm/scenarios/baseline-stuck-truncate.sh \
+	tests/vm/scenarios/baseline-punch.sh \
+	tests/vm/scenarios/pin-many.sh

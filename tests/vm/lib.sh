@@ -20,20 +20,33 @@
 #   proc_wchan PID                /proc/PID/wchan or "-"
 #   proc_stack PID                /proc/PID/stack (may be empty)
 #   proc_waits_in PID REGEX       wchan or stack of PID matches REGEX
+#   count_waiting REGEX PID...    how many PIDs are alive with a wchan
+#                                 matching REGEX (fast, for many PIDs)
 #   slowdev_create DELAY_MS [NAME [SIZE_MB]]
 #                                 dm-delay device over a brd ram disk;
 #                                 prints /dev/mapper/NAME (NAME: slow)
 #   slowdev_set_delay DELAY_MS [NAME]
+#   slowdev_flush [NAME]          complete all delayed I/O now (suspend +
+#                                 resume): ends in-flight pins early
 #   slowdev_remove [NAME]
 #   pin_start FILE [OFFSET [LENGTH [PINREAD-OPTION...]]]
 #                                 run daxpin-pinread in the background: map
-#                                 FILE (created/extended to OFFSET+LENGTH),
+#                                 FILE (created/extended to OFFSET+LENGTH;
+#                                 LENGTH 0: whole buffer; later --size wins),
 #                                 O_DIRECT read from $PIN_DEV (default
 #                                 /dev/mapper/slow) into it; returns once
 #                                 the read is in flight (pages pinned).
 #                                 Sets PIN_PID and PIN_LOG (its stdout).
 #   pin_wait [TIMEOUT_S]          wait for the last pin_start to finish,
 #                                 check it succeeded; sets PIN_END_NS
+#   waiters_start [--punch OFF,LEN] FILE... | [--punch OFF,LEN] --count N PREFIX
+#                                 fork one truncate (or hole punch) per file
+#                                 with daxpin-waiters, in the background;
+#                                 sets WAITERS_PID, WAITERS_LOG and the
+#                                 array WAITER_PIDS (the children)
+#   waiters_wait [TIMEOUT_S]      wait for all children; sets WAITERS_OK
+#                                 (exited 0) and WAITERS_OTHER (failed or
+#                                 killed); "done <pid> ..." in WAITERS_LOG
 #   kill_wait PID [SIG [TIMEOUT_S]]
 #                                 send SIG (TERM), wait for PID to go away
 #                                 (must be our child); sets KILL_RC to its
@@ -42,6 +55,7 @@
 DAX_MNT=${DAX_MNT:-/mnt/dax}
 PIN_DEV=${PIN_DEV:-/dev/mapper/slow}
 : "${DAXPIN_PINREAD:=daxpin-pinread}"
+: "${DAXPIN_WAITERS:=daxpin-waiters}"
 
 uptime_s()
 {
@@ -77,19 +91,26 @@ assert_eq()
 		die "assertion failed: ${3:-value} is '$2', expected '$1'"
 }
 
-# Counts 0.1 s sleeps rather than reading the clock: under --icount the
-# guest clock leaps forward while the vCPU waits for host I/O (9p), which
-# would end a clock-based timeout early.  TIMEOUT_S is a lower bound.
+# Under --icount the guest clock leaps forward while the vCPU waits for
+# host I/O (9p), which would end a clock-based timeout early: there the
+# timeout counts 0.1 s sleeps instead (TIMEOUT_S is then a lower bound).
 wait_for()
 {
 	local cond=$1 timeout=${2:?wait_for COND TIMEOUT_S}
-	local n
+	local n end now _
 
 	n=$(awk -v d="$timeout" 'BEGIN { printf "%d", d * 10 + 0.999 }')
+	read -r now _ </proc/uptime
+	end=$((${now/./} + n * 10))
 	while :; do
 		eval "$cond" && return 0
-		[ "$n" -gt 0 ] || return 1
-		n=$((n - 1))
+		if [ "${DAXPIN_ICOUNT:-0}" = 1 ]; then
+			[ "$n" -gt 0 ] || return 1
+			n=$((n - 1))
+		else
+			read -r now _ </proc/uptime
+			[ "${now/./}" -lt "$end" ] || return 1
+		fi
 		sleep 0.1
 	done
 }
@@ -98,7 +119,7 @@ proc_state()
 {
 	local stat
 
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo -; return; }
+	read -r stat 2>/dev/null <"/proc/$1/stat" || { echo -; return; }
 	stat=${stat##*) }
 	echo "${stat%% *}"
 }
@@ -113,9 +134,10 @@ is_running()
 
 proc_wchan()
 {
-	local w
+	local w=
 
-	w=$(cat "/proc/$1/wchan" 2>/dev/null)
+	# No trailing newline: read fails but still fills w.
+	read -r w 2>/dev/null <"/proc/$1/wchan"
 	echo "${w:--}"
 }
 
@@ -127,6 +149,19 @@ proc_stack()
 proc_waits_in()
 {
 	{ proc_wchan "$1"; echo; proc_stack "$1"; } | grep -qE "$2"
+}
+
+count_waiting()
+{
+	local re=${1:?count_waiting REGEX PID...}
+	local -a files
+	shift
+
+	[ $# -gt 0 ] || { echo 0; return; }
+	files=("${@/#//proc/}")
+	files=("${files[@]/%//wchan}")
+	# One grep for all: cheap even for thousands of PIDs.
+	grep -slE -- "$re" "${files[@]}" | wc -l
 }
 
 slowdev_create()
@@ -162,6 +197,15 @@ slowdev_set_delay()
 		die "dmsetup resume $name failed"
 }
 
+slowdev_flush()
+{
+	# dm-delay's presuspend hook issues every delayed bio at once.
+	dmsetup suspend --noudevsync "${1:-slow}" ||
+		die "dmsetup suspend ${1:-slow} failed"
+	dmsetup resume --noudevsync "${1:-slow}" ||
+		die "dmsetup resume ${1:-slow} failed"
+}
+
 slowdev_remove()
 {
 	dmsetup remove --noudevsync "${1:-slow}" || die "dmsetup remove ${1:-slow} failed"
@@ -170,13 +214,16 @@ slowdev_remove()
 pin_start()
 {
 	local file=${1:?pin_start FILE [OFFSET [LENGTH [OPTION...]]]}
-	local off=${2:-0} len=${3:-4096}
+	local off=${2:-0} len=${3:-4096} size
 
 	shift $(($# < 3 ? $# : 3))
+	size=$((off + len))
+	# LENGTH 0: the whole buffer (e.g. with --count N --size S).
 	[ -b "$PIN_DEV" ] || die "pin_start: $PIN_DEV is not a block device (slowdev_create first)"
 	PIN_LOG=$(mktemp /tmp/pin.XXXXXX)
+	[ "$size" -gt 0 ] || size=4096
 	"$DAXPIN_PINREAD" --dev "$PIN_DEV" --offset "$off" --length "$len" \
-		--size $((off + len)) --create "$@" "$file" >"$PIN_LOG" &
+		--size "$size" --create "$@" "$file" >"$PIN_LOG" &
 	PIN_PID=$!
 	# The read is in flight (and the pages pinned) once the reader sleeps
 	# uninterruptibly in the block layer after printing pin-start.
@@ -203,6 +250,33 @@ pin_wait()
 	PIN_END_NS=$(awk '$1 == "pin-end" { print $2 }' "$PIN_LOG")
 	[ -n "$PIN_END_NS" ] || die "pin_wait: no pin-end line: $(cat "$PIN_LOG")"
 	log "pin: pid $PIN_PID done: $(grep '^pin-end' "$PIN_LOG")"
+}
+
+waiters_start()
+{
+	WAITERS_LOG=$(mktemp /tmp/waiters.XXXXXX)
+	"$DAXPIN_WAITERS" "$@" >"$WAITERS_LOG" &
+	WAITERS_PID=$!
+	wait_for "grep -q '^started ' '$WAITERS_LOG' || ! is_running $WAITERS_PID" 600 ||
+		die "waiters_start: daxpin-waiters did not start its children"
+	grep -q '^started ' "$WAITERS_LOG" ||
+		die "waiters_start: daxpin-waiters failed: $(cat "$WAITERS_LOG")"
+	mapfile -t WAITER_PIDS < <(awk '$1 == "waiter" { print $2 }' "$WAITERS_LOG")
+	log "waiters: ${#WAITER_PIDS[@]} started by pid $WAITERS_PID"
+}
+
+waiters_wait()
+{
+	local timeout=${1:-60}
+
+	wait_for "! is_running $WAITERS_PID" "$timeout" ||
+		die "waiters_wait: children still running after $timeout s"
+	wait "$WAITERS_PID"
+	# shellcheck disable=SC2034 # for the caller
+	WAITERS_OK=$(awk '$1 == "all-done" { print $2 }' "$WAITERS_LOG")
+	# shellcheck disable=SC2034 # for the caller
+	WAITERS_OTHER=$(awk '$1 == "all-done" { print $3 }' "$WAITERS_LOG")
+	[ -n "$WAITERS_OK" ] || die "waiters_wait: no all-done line"
 }
 
 kill_wait()
