@@ -215,8 +215,10 @@ static ssize_t recv_datagram(struct daxpin_ctx *ctx, int fd, int flags)
 		}
 		break;
 	}
-	mh.msg_namelen = sizeof(sa);
-	n = recvmsg(fd, &mh, flags);
+	do {
+		mh.msg_namelen = sizeof(sa);
+		n = recvmsg(fd, &mh, flags);
+	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	if (mh.msg_namelen != sizeof(sa) || sa.nl_pid != 0)
