@@ -174,7 +174,8 @@ static void handle_line(struct client *cl, const char *line)
 	} else if (r == -EACCES) {
 		reply = dxp_control_error(EACCES, cl->peer.access == DXP_ACCESS_READ
 			? "permission denied: \"%s\" needs root"
-			: "permission denied: \"%s\" needs root or membership of the daxpin group", cmd);
+			: "permission denied: \"%s\" needs root or membership of the control group (uid %u is in neither)",
+			cmd, (unsigned)cl->peer.uid);
 	} else {
 		reply = cl->c->fn(cl->c->userdata, &cl->peer, cmd, req);
 		if (!reply)
@@ -283,18 +284,9 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	cl->next = c->clients;
 	c->clients = cl;
 	c->n_clients++;
-	if (cl->peer.access == DXP_ACCESS_NONE) {
-		/* Say why before hanging up: a silent close is a support call. */
-		struct json_object *e = dxp_control_error(EACCES,
-			"permission denied: uid %u is neither root nor in the daxpin group",
-			(unsigned)cl->peer.uid);
-
-		queue_reply(cl, e);
-		json_object_put(e);
-		cl->closing = true;
-		if (flush_out(cl) < 0 || !cl->out_len)
-			client_free(cl);
-	}
+	/* A refused peer is not hung up on: each of its requests gets an
+	 * EACCES reply saying why (a close racing its write would only show
+	 * up as EPIPE, a support call). */
 	return 0;
 }
 
