@@ -194,8 +194,12 @@ static struct json_object *namespace_json(struct ndctl_namespace *ndns,
 		json_object_new_string(ndctl_namespace_get_devname(ndns)));
 	json_object_object_add(o, "mode",
 		json_object_new_string(ns_mode_name(mode)));
-	json_object_object_add(o, "enabled",
-		json_object_new_boolean(ndctl_namespace_is_enabled(ndns) > 0));
+	/* an fsdax/devdax/sector namespace is live through its pfn/dax/btt */
+	json_object_object_add(o, "enabled", json_object_new_boolean(
+		ndctl_namespace_is_enabled(ndns) > 0 ||
+		(pfn && ndctl_pfn_is_enabled(pfn) > 0) ||
+		(dax && ndctl_dax_is_enabled(dax) > 0) ||
+		(btt && ndctl_btt_is_enabled(btt) > 0)));
 	json_object_object_add(o, "size",
 		json_object_new_uint64(ndctl_namespace_get_size(ndns)));
 	json_object_object_add(o, "blockdev",
@@ -531,10 +535,11 @@ static int print_text(struct status *st, struct json_object *pmem,
 	}
 	if (!st->module_err && !st->stats_err) {
 		struct daxpin_stats only_sb = st->stats;
+		struct render_opts ro = st->ro;
 
 		only_sb.has_global = false;
-		only_sb.nr_gp = 0;
-		render_stats(stdout, &only_sb, &st->mnts, &st->ro);
+		ro.only_sb = true;
+		render_stats(stdout, &only_sb, &st->mnts, &ro);
 	}
 
 	printf("\nhealth: %s\n", health_name(st->health));

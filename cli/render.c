@@ -214,6 +214,8 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 			mnt ? mnt->mnt_point : "-");
 	}
 
+	if (ro->only_sb)
+		return;
 	fprintf(f, "\ngrace periods:\n");
 	if (!s->nr_gp)
 		fprintf(f, "  (none)\n");

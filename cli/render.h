@@ -12,6 +12,7 @@ struct render_opts {
 	bool human;	/* durations/sizes in human units */
 	bool verbose;	/* more columns */
 	bool hist;	/* histograms */
+	bool only_sb;	/* render_stats: superblock table only */
 };
 
 void render_waits(FILE *f, const struct daxpin_waits *w,

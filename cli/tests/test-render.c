@@ -168,6 +168,14 @@ static void test_stats_text(void **state)
 	assert_non_null(strstr(s, "15.0ms"));
 	assert_null(strstr(s, "distribution"));
 	free(o.buf);
+
+	ro.only_sb = true;
+	out_open(&o);
+	render_stats(o.f, &st, NULL, &ro);
+	s = out_close(&o);
+	assert_non_null(strstr(s, "superblocks:"));
+	assert_null(strstr(s, "grace periods"));
+	free(o.buf);
 }
 
 static void test_scan_bench_config(void **state)
