@@ -17,4 +17,15 @@
 #define DAXPIN_MCAST_ADMIN_FLAGS	0
 #endif
 
+/*
+ * Linux 6.15 moved the fsdax layout-break wait into dax_break_layout(): it
+ * sleeps on the page itself, not on page->_refcount, until the refcount is 0,
+ * not 1.  daxpin_probe.c would never match there (COMPAT.md: what a port
+ * would probe).  Kbuild defines DAXPIN_HAVE_DAX_BREAK_LAYOUT from the headers;
+ * a kernel that has the symbol anyway is refused at load (daxpin_probe.c).
+ */
+#ifdef DAXPIN_HAVE_DAX_BREAK_LAYOUT
+#error "daxpin does not know the dax_break_layout() wait of Linux 6.15 and later (see kmod/COMPAT.md)"
+#endif
+
 #endif /* _DAXPIN_COMPAT_H */

@@ -11,8 +11,8 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/version.h>
 #include "daxpin.h"
+#include "daxpin_compat.h"
 
 unsigned int daxpin_max_waits = 1024;
 module_param_named(max_waits, daxpin_max_waits, uint, 0444);
@@ -33,14 +33,6 @@ MODULE_PARM_DESC(count_breaks, "Probe every layout-break scan to count it and ti
 unsigned int daxpin_event_burst = 200;
 module_param_named(event_burst, daxpin_event_burst, uint, 0644);
 MODULE_PARM_DESC(event_burst, "Events multicast per second at most, 0 = none (default 200)");
-
-/*
- * Linux 6.15 rewrote the fsdax break-layout wait (dax_break_layout(), page
- * refcounts starting at 0): the probe would never match there.
- */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
-#error "daxpin does not know the fsdax layout-break path of Linux 6.15 and later (see kmod/COMPAT.md)"
-#endif
 
 static int __init daxpin_init(void)
 {

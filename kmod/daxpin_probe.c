@@ -77,10 +77,46 @@ static struct kprobe daxpin_wait_var_probe = {
 	.pre_handler	= daxpin_wait_var_pre,
 };
 
+/* Has the running kernel @name?  (kallsyms_lookup_name() is not exported.) */
+static bool daxpin_have_symbol(const char *name)
+{
+	struct kprobe kp = {
+		.symbol_name	= name,
+		.flags		= KPROBE_FLAG_DISABLED,
+	};
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (!ret)
+		unregister_kprobe(&kp);
+	return ret != -ENOENT;
+}
+
+/*
+ * The symbols daxpin knows the layout-break path by (kmod/COMPAT.md).  A
+ * kernel without them, or with the dax_break_layout() of Linux 6.15, waits
+ * where the probe never looks: refuse to load rather than watch nothing.
+ */
+static int daxpin_check_kernel(void)
+{
+	if (!daxpin_have_symbol("dax_layout_busy_page_range")) {
+		pr_err("no dax_layout_busy_page_range() in this kernel (CONFIG_FS_DAX off?): nothing to watch\n");
+		return -EOPNOTSUPP;
+	}
+	if (daxpin_have_symbol("dax_break_layout")) {
+		pr_err("this kernel breaks DAX layouts in dax_break_layout() (Linux 6.15 and later), which daxpin does not know: see kmod/COMPAT.md\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 int daxpin_probe_init(void)
 {
 	int ret;
 
+	ret = daxpin_check_kernel();
+	if (ret)
+		return ret;
 	ret = register_kprobe(&daxpin_wait_var_probe);
 	if (ret)
 		pr_err("cannot probe %s (%d): this kernel cannot be watched\n",

@@ -44,7 +44,7 @@ static void daxpin_scan_entry(unsigned long v, pgoff_t index,
 			.offset = (u64)(index + i) << PAGE_SHIFT,
 			.pfn = pfn + i,
 			.refcount = ref,
-			.dma_pinned = page_maybe_dma_pinned(page),
+			.dma_pinned = folio_maybe_dma_pinned(page_folio(page)),
 			.pmd = n > 1,
 		};
 		(*nr)++;

@@ -273,7 +273,7 @@ void daxpin_page_state(struct daxpin_wait_info *info)
 	page = pfn_to_page(info->pfn);
 	info->page_gone = false;
 	info->refcount = page_ref_count(page);
-	info->dma_pinned = page_maybe_dma_pinned(page);
+	info->dma_pinned = folio_maybe_dma_pinned(page_folio(page));
 	info->idle = info->refcount == 1;
 	put_dev_pagemap(pgmap);
 }
