@@ -79,6 +79,7 @@ struct daemon {
 	struct hook *hooks;
 
 	bool ready;
+	bool overrun;			/* set by on_event() for this read */
 	char status[256];
 	uint64_t reloads;
 	uint64_t reload_failures;
@@ -451,7 +452,8 @@ static int on_event(const struct daxpin_event *ev, void *arg)
 
 	if (ev->type == DAXPIN_EVENT_OVERRUN) {
 		d->mon.c.overruns++;
-		return 1;	/* stop reading: what follows is resynced anyway */
+		d->overrun = true;
+		return 0;
 	}
 	dxp_monitor_event(&d->mon, ev);
 	return 0;
@@ -463,13 +465,14 @@ static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	unsigned bad = 0;
 	int r;
 
+	d->overrun = false;
 	r = dxp_nl_events_read(d->nl, on_event, d, &bad);
 	d->events_malformed += bad;
-	if (r == 1 || r == -ENOBUFS) {
+	if (d->overrun || r == -ENOBUFS) {
 		/* Events were lost in the socket: only a dump tells the truth.
-		 * Drain first so the dump is not older than what follows. */
-		while (dxp_nl_events_read(d->nl, on_event, d, &bad) == 1)
-			;
+		 * The read above drained the socket, so the dump is not older
+		 * than anything still queued. */
+		d->overrun = false;
 		dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
 			"Event socket overrun: events were lost; resynchronising");
 		dxp_monitor_resync(&d->mon, "event overrun");

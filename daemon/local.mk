@@ -60,4 +60,9 @@ systemd/daxpind.service: $(top_srcdir)/systemd/daxpind.service.in Makefile
 # honours readiness, credentials, reload and idleness.
 TESTS += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh
 EXTRA_DIST += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
-	daemon/tests/notify-listen.py daemon/tests/ctl.py
+	daemon/tests/vm-daemon-lib.sh
+# Helpers for those tests and the VM scenarios; built with "make" so that
+# tests/vm/run finds them in the build tree.
+noinst_PROGRAMS += daemon/tests/notify-listen daemon/tests/ctl-client
+daemon_tests_notify_listen_SOURCES = daemon/tests/notify-listen.c
+daemon_tests_ctl_client_SOURCES = daemon/tests/ctl-client.c

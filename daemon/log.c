@@ -144,8 +144,13 @@ static void emit_stderr(enum dxp_msg kind, int prio, const struct iovec *iov, un
 {
 	static const char *const level[] = { "emerg", "alert", "crit", "err", "warning",
 					     "notice", "info", "debug" };
-	/* MESSAGE= is the first field; print it, then the rest as key=value. */
-	fprintf(stderr, "daxpind: %s: [%s] %.*s", level[prio & 7], kinds[kind].name,
+	uint64_t now = L.o.clock(L.o.clock_data);
+
+	/* CLOCK_BOOTTIME stamp: comparable with the module's start_ns and
+	 * /proc/uptime, so tests can time each step.  MESSAGE= is the first
+	 * field; print it, then the rest as key=value. */
+	fprintf(stderr, "daxpind: [%5" PRIu64 ".%06" PRIu64 "] %s: [%s] %.*s",
+		now / 1000000000, now / 1000 % 1000000, level[prio & 7], kinds[kind].name,
 		(int)iov[0].iov_len - 8, (const char *)iov[0].iov_base + 8);
 	for (unsigned i = 1; i < n; i++) {
 		const char *s = iov[i].iov_base;

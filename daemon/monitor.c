@@ -184,8 +184,9 @@ static void do_warn(struct dxp_monitor *m, struct dxp_tracked *t)
 	t->reported = true;
 	dxp_log(DXP_MSG_WAIT_SLOW, LOG_WARNING, LW(m, t), (const char *const[]) { f, NULL },
 		"%s[%" PRIu32 "] has waited %.1fs to truncate/punch %s: DAX page at offset %" PRIu64
-		" is busy (refcount %" PRIu32 ", %s) [%s]",
-		t->w.comm, t->w.pid, (double)waited(m, t) / 1e9, what(t), t->w.offset, t->w.refcount,
+		" is %s (refcount %" PRIu32 ", %s) [%s]",
+		t->w.comm, t->w.pid, (double)waited(m, t) / 1e9, what(t), t->w.offset,
+		t->w.idle ? "idle, yet the waiter sleeps" : "busy", t->w.refcount,
 		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r);
 }
 

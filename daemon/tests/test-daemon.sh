@@ -10,7 +10,6 @@ fail=0
 pass() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
-command -v python3 >/dev/null || { echo "SKIP: python3 needed"; exit 77; }
 tmp=$(mktemp -d /tmp/daxpind-test.XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
@@ -38,7 +37,7 @@ else
 fi
 
 # ---- start under a fake service manager
-python3 "$T/notify-listen.py" "$tmp/notify" "$tmp/notify.log" & LPID=$!
+daemon/tests/notify-listen "$tmp/notify" "$tmp/notify.log" & LPID=$!
 for _ in $(seq 50); do [ -S "$tmp/notify" ] && break; sleep 0.1; done
 NOTIFY_SOCKET=$tmp/notify "$DAXPIND" -c "$conf" --runtime-dir "$tmp/rt" --control-group 4242 \
 	--debug 2>"$tmp/daemon.log" & DPID=$!
@@ -54,11 +53,10 @@ else
 	bad "READY=1 without a resync"
 fi
 
-# a python every uid can execute (not a per-user shim)
-PY=$(command -v /usr/bin/python3 || command -v python3)
-ctl() { "$PY" "$T/ctl.py" "$tmp/rt/control" "$@"; }
+CTL=$PWD/daemon/tests/ctl-client
+ctl() { "$CTL" "$tmp/rt/control" "$@"; }
 as() { local uid=$1 gid=$2 groups=$3; shift 3
-	setpriv --reuid="$uid" --regid="$gid" --groups="$groups" "$PY" "$T/ctl.py" "$tmp/rt/control" "$@"; }
+	setpriv --reuid="$uid" --regid="$gid" --groups="$groups" "$CTL" "$tmp/rt/control" "$@"; }
 
 r=$(ctl '{"cmd":"status"}')
 grep -q '"ok":true' <<<"$r" && pass "root: status" || bad "root status: $r"

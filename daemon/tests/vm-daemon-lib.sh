@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# vm-daemon-lib.sh - helpers for the daxpind VM scenarios
+# (tests/vm/scenarios/daemon-*.sh); source after lib.sh and daxpin-lib.sh.
+#
+#   daemon_start CONF-TEXT [DAXPIND-OPTION...]
+#                             write CONF-TEXT (printf format) as the config,
+#                             start daxpind --debug under a fake service
+#                             manager (NOTIFY_SOCKET), wait for READY=1.
+#                             Sets DPID, DLOG (stderr log), NLOG (notify log)
+#   daemon_kill9 / daemon_stop   SIGKILL / SIGTERM (checks exit 0, STOPPING=1)
+#   dlog_wait REGEX TIMEOUT_S wait for a daemon log line matching REGEX
+#   dlog_line REGEX           first matching line
+#   dlog_count REGEX          number of matching lines
+#   line_ns LINE              its CLOCK_BOOTTIME stamp in ns
+#   line_field LINE NAME      value of journal field NAME in LINE
+#   ctl JSON...               talk to the control socket as root
+
+DAXPIND=${DAXPIND:-$DAXPIN_BUILD/daemon/daxpind}
+DRUN=/run/daxpin-vm
+DCONF=/tmp/daxpind-vm/daxpind.conf
+# C helpers, not Python: an interpreter takes seconds to start under TCG.
+NOTIFY_LISTEN=$DAXPIN_BUILD/daemon/tests/notify-listen
+CTL_CLIENT=$DAXPIN_BUILD/daemon/tests/ctl-client
+DN=0
+mkdir -p /tmp/daxpind-vm
+
+# Load the binaries and their libraries into the guest's page cache once:
+# the first exec over 9p under TCG takes seconds and would skew timings.
+daemon_warmup()
+{
+	"$DAXPIND" --version >/dev/null || die "$DAXPIND does not run"
+	"$CTL_CLIENT" >/dev/null 2>&1
+	"$NOTIFY_LISTEN" >/dev/null 2>&1
+	"$DAXPINCTL" --help >/dev/null 2>&1
+	cat "$DAXPIND" "$DAXPINCTL" /usr/lib/x86_64-linux-gnu/libsystemd.so.0* >/dev/null 2>&1
+}
+
+# line_of REGEX: number of the first daemon log line matching REGEX
+line_of()
+{
+	grep -nE -m1 -- "$1" "$DLOG" | cut -d: -f1
+}
+
+daemon_start()
+{
+	local conf=$1
+
+	shift
+	[ -x "$DAXPIND" ] || die "no $DAXPIND: build the tree first"
+	mkdir -p "${DCONF%/*}"
+	# shellcheck disable=SC2059
+	printf "$conf" >"$DCONF"
+	DN=$((DN + 1))
+	DLOG=$DAXPIN_OUT/daxpind.$DN.log
+	NLOG=$DAXPIN_OUT/notify.$DN.log
+	: >"$NLOG"
+	"$NOTIFY_LISTEN" "/tmp/daxpind-vm/notify.$DN" "$NLOG" &
+	NPID=$!
+	wait_for "[ -S /tmp/daxpind-vm/notify.$DN ]" 10 || die "notify listener did not start"
+	NOTIFY_SOCKET=/tmp/daxpind-vm/notify.$DN "$DAXPIND" --debug -c "$DCONF" \
+		--runtime-dir "$DRUN" "$@" 2>"$DLOG" &
+	DPID=$!
+	wait_for "grep -q READY=1 $NLOG" 20 || die "daxpind sent no READY=1: $(cat "$DLOG")"
+	log "daxpind $DN (pid $DPID) ready: $(grep -o 'STATUS=[^|]*' "$NLOG" | tail -1)"
+}
+
+daemon_kill9()
+{
+	kill -KILL "$DPID"
+	wait "$DPID" 2>/dev/null
+	kill "$NPID" 2>/dev/null
+	log "daxpind $DN killed with SIGKILL"
+}
+
+daemon_stop()
+{
+	local rc
+
+	kill -TERM "$DPID"
+	wait "$DPID"
+	rc=$?
+	assert_eq 0 "$rc" "daxpind exit status on SIGTERM"
+	wait_for "grep -q STOPPING=1 $NLOG" 5 || die "no STOPPING=1"
+	kill "$NPID" 2>/dev/null
+}
+
+dlog_wait()
+{
+	wait_for "grep -qE -- '$1' $DLOG" "$2"
+}
+
+dlog_line()
+{
+	grep -E -m1 -- "$1" "$DLOG"
+}
+
+dlog_count()
+{
+	grep -cE -- "$1" "$DLOG"
+}
+
+# "daxpind: [  123.456789] ..." -> ns
+line_ns()
+{
+	local ts
+
+	ts=$(sed -n 's/^daxpind: \[ *\([0-9]*\)\.\([0-9]*\)\].*/\1 \2/p' <<<"$1")
+	[ -n "$ts" ] || return 1
+	set -- $ts
+	echo $(($1 * 1000000000 + 10#$2 * 1000))
+}
+
+line_field()
+{
+	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
+}
+
+ctl()
+{
+	"$CTL_CLIENT" "$DRUN/control" "$@"
+}
+
+# wait_on FILE: the wait in flight on FILE, from the module: sets WID and
+# WSTART (ns).  sed, not python (see above); wait objects are flat.
+wait_on()
+{
+	local w=/tmp/daxpind-vm/waits.json line
+
+	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 10 ||
+		die "no wait on $1: $(cat $w)"
+	line=$(tr -d ' \n' <$w | sed 's/},{/}\n{/g' | grep "\"path\":\"$1\"")
+	WID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' <<<"$line")
+	WSTART=$(sed -n 's/.*"start_ns":\([0-9]*\).*/\1/p' <<<"$line")
+	[ -n "$WID" ] && [ -n "$WSTART" ] || die "cannot parse $(cat $w)"
+}
+
+# assert_near WHAT EXPECTED_MS ACTUAL_MS TOLERANCE_MS
+assert_near()
+{
+	local d=$(($3 - $2))
+
+	log "$1: $3 ms (expected $2 +- $4 ms)"
+	[ "${d#-}" -le "$4" ] || die "$1: $3 ms, expected $2 +- $4 ms"
+}
