@@ -215,6 +215,7 @@ static void do_kick(struct dxp_monitor *m, struct dxp_tracked *t)
 
 	rule(t, DXP_K_STALLED_AFTER, r, sizeof(r));
 	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
+	t->reported = true;
 	if (t->policy.dry_run) {
 		m->c.kicks[DXP_RES_DRY_RUN]++;
 		dxp_log(DXP_MSG_DRY_RUN, LOG_NOTICE, LW(m, t), (const char *const[]) { f, NULL },
@@ -277,6 +278,7 @@ static void do_action(struct dxp_monitor *m, struct dxp_tracked *t)
 		 ", refcount %" PRIu32 ", %s) [%s]",
 		 t->w.id, t->w.comm, t->w.pid, what(t), (double)waited(m, t) / 1e9, t->w.offset,
 		 t->w.refcount, t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r);
+	t->reported = true;	/* an acted-upon wait's end is news */
 	fields[0] = f;
 	fields[1] = a == DXP_ACTION_SIGNAL ? "DAXPIN_ACTION=signal" : "DAXPIN_ACTION=exec";
 	fields[2] = NULL;

@@ -9,6 +9,27 @@
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
 
+# After the read: 6.1 loses the wake-up (the truncate sleeps on until a
+# signal), other kernels wake it themselves (kmod/COMPAT.md).
+end_stuck()
+{
+	case $(uname -r) in
+	6.1.*)
+		assert is_running "$STUCK_PID"
+		kill -TERM "$STUCK_PID"
+		wait "$STUCK_PID"
+		log "truncate ended by SIGTERM: $?"
+		;;
+	*)
+		wait_gone "$STUCK_PID" 10 >/dev/null ||
+			die "truncate still asleep 10 s after the read"
+		wait "$STUCK_PID"
+		assert_eq 0 "$?" "truncate exit status"
+		log "truncate woken by the kernel at the read's end"
+		;;
+	esac
+}
+
 daxpin_load
 slowdev_create 6000 >/dev/null
 f=$DAX_MNT/victim
@@ -22,9 +43,7 @@ rmmod daxpin || die "rmmod daxpin with a wait in flight failed"
 log "daxpin unloaded with a wait in flight"
 assert is_running "$STUCK_PID"
 pin_wait 60
-kill -TERM "$STUCK_PID"
-wait "$STUCK_PID"
-log "truncate ended by SIGTERM: $?"
+end_stuck
 
 daxpin_load
 umount "$DAX_MNT" || die "umount $DAX_MNT"
@@ -40,7 +59,6 @@ wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
 assert_eq xfs "$(jq_py $w 'd["waits"][0]["fs"]')" fs
 assert_eq "$STUCK_PID" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
 pin_wait 60
-kill -TERM "$STUCK_PID"
-wait "$STUCK_PID"
+end_stuck
 rmmod daxpin || die "final rmmod daxpin failed"
 log "kmod-unload ok"
