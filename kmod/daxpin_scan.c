@@ -14,9 +14,9 @@
 #include "daxpin.h"
 
 #define DAX_SHIFT	4
-#define DAX_PMD		(1UL << 1)
-#define DAX_ZERO_PAGE	(1UL << 2)
-#define DAX_EMPTY	(1UL << 3)
+#define DAX_PMD		BIT(1)
+#define DAX_ZERO_PAGE	BIT(2)
+#define DAX_EMPTY	BIT(3)
 
 /* Entries walked between two chances to reschedule. */
 #define DAXPIN_SCAN_BATCH	4096

@@ -29,8 +29,8 @@ void daxpin_hist_add(u64 *hist, u64 ns)
 	hist[min_t(unsigned int, b, DAXPIN_HIST_BUCKETS - 1)]++;
 }
 
-static struct daxpin_sb_stats *daxpin_sb_lookup_locked(const char *fs,
-							dev_t dev)
+static struct daxpin_sb_stats *
+daxpin_sb_lookup_locked(const char *fs, dev_t dev)
 {
 	struct daxpin_sb_stats *s;
 	unsigned int i;

@@ -220,7 +220,7 @@ bool daxpin_task_is_waiting(struct task_struct *task)
 	if (!atomic_read(&daxpin_nr_waits))
 		return false;
 	spin_lock_irqsave(&daxpin_waits_lock, flags);
-	ret = daxpin_find_task_locked(task) != NULL;
+	ret = !!daxpin_find_task_locked(task);
 	spin_unlock_irqrestore(&daxpin_waits_lock, flags);
 	return ret;
 }
