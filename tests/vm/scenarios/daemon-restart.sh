@@ -13,7 +13,9 @@
 
 daxpin_load
 daemon_warmup
-slowdev_create 12000 >/dev/null
+# Long pins: on kernels without the lost wake-up A must still be in flight
+# when the second instance starts.
+slowdev_create 30000 >/dev/null
 rm -f "$DRUN/state"
 conf='[Policy]\nWarnAfterSec=1\nStalledAfterSec=1\n'
 daemon_start "$conf"
@@ -48,7 +50,7 @@ dlog_wait "\\[wait-slow\\].*DAXPIN_WAIT_ID=$idb " 10 || die "B (started while do
 
 # Both end; on 6.1 they stall once the pins are gone and the new instance kicks them.
 for t in "$ta" "$tb"; do
-	wait_gone "$t" 30 >/dev/null || die "truncate $t still waiting: $(cat "$DLOG")"
+	wait_gone "$t" 60 >/dev/null || die "truncate $t still waiting: $(cat "$DLOG")"
 	wait "$t"
 	assert_eq 0 "$?" "truncate $t exit status"
 done

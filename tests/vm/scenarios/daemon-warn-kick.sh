@@ -29,7 +29,8 @@ wait_on "$fa"
 ida=$WID
 log "wait $ida (A) in flight before daxpind starts"
 
-daemon_start '[Policy]\nWarnAfterSec=5\nStalledWake=yes\nStalledAfterSec=1\n'
+daemon_start '[Policy]\nWarnAfterSec=5\nStalledWake=yes\nStalledAfterSec=1\n[Module]\nPollMSec=100\n'
+grep -q 'Applied the \[Module\] settings' "$DLOG" || die "[Module] settings not applied on load: $(cat "$DLOG")"
 before=$(awk '/READY=1/{exit} {l=$0} END{print l}' "$NLOG")
 log "notification before READY=1: $before"
 grep -qE 'STATUS=1 wait\(s\) in flight' <<<"$before" ||

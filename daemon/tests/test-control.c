@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Control-socket permissions and metrics rendering: pure functions. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon/control.h"
+#include "daemon/metrics.h"
+
+static void test_access(void **state)
+{
+	gid_t sup[] = { 10, 4242, 20 };
+
+	assert_int_equal(dxp_control_access(0, 0, NULL, 0, 4242), DXP_ACCESS_ADMIN);
+	assert_int_equal(dxp_control_access(0, 0, NULL, 0, (gid_t)-1), DXP_ACCESS_ADMIN);
+	assert_int_equal(dxp_control_access(1000, 4242, NULL, 0, 4242), DXP_ACCESS_READ);
+	assert_int_equal(dxp_control_access(1000, 100, sup, 3, 4242), DXP_ACCESS_READ);
+	assert_int_equal(dxp_control_access(1000, 100, sup, 1, 4242), DXP_ACCESS_NONE);
+	assert_int_equal(dxp_control_access(1000, 100, NULL, 0, 4242), DXP_ACCESS_NONE);
+	/* No group configured: only root. */
+	assert_int_equal(dxp_control_access(1000, 4242, sup, 3, (gid_t)-1), DXP_ACCESS_NONE);
+}
+
+static void test_commands(void **state)
+{
+	static const char *const reads[] = { "status", "policy", "waits", "metrics" };
+	static const char *const changes[] = { "set", "kick", "reload" };
+
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(dxp_control_check(reads[i], DXP_ACCESS_READ), 0);
+		assert_int_equal(dxp_control_check(reads[i], DXP_ACCESS_NONE), -EACCES);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(dxp_control_check(changes[i], DXP_ACCESS_ADMIN), 0);
+		assert_int_equal(dxp_control_check(changes[i], DXP_ACCESS_READ), -EACCES);
+	}
+	assert_int_equal(dxp_control_check("shutdown", DXP_ACCESS_ADMIN), -EOPNOTSUPP);
+}
+
+static void test_metrics(void **state)
+{
+	struct dxp_monitor m;
+	struct dxp_tracked t1, t2;
+	struct daxpin_sb_stats sb;
+	struct daxpin_gp_stats gp;
+	struct daxpin_stats st;
+	struct dxp_metrics_input in;
+	char *text, dir[] = "/tmp/daxpind-test-metrics.XXXXXX", path[128], buf[16384];
+	size_t len;
+	FILE *f;
+	struct stat sbuf;
+
+	memset(&m, 0, sizeof(m));
+	memset(&t1, 0, sizeof(t1));
+	memset(&t2, 0, sizeof(t2));
+	t1.next = &t2;
+	t2.w.stalled = true;
+	m.waits = &t1;
+	m.n_waits = 2;
+	m.c.outcome[DXP_OUT_COMPLETED] = 7;
+	m.c.kicks[DXP_RES_OK] = 3;
+	m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_DRY_RUN] = 2;
+	m.c.overruns = 1;
+
+	memset(&sb, 0, sizeof(sb));
+	strcpy(sb.fs, "ext4");
+	sb.dev_major = 259;
+	sb.started = 8;
+	sb.completed = 7;
+	sb.total_ns = 1500000000;
+	sb.hist.count[0] = 1;	/* [0, 2) us */
+	sb.hist.count[3] = 2;	/* [8, 16) us */
+	memset(&gp, 0, sizeof(gp));
+	gp.primitive = DAXPIN_GP_SYNCHRONIZE_RCU;
+	gp.context = DAXPIN_GP_CTX_KILL_DAX;
+	gp.hist.count[10] = 5;
+	memset(&st, 0, sizeof(st));
+	st.has_global = true;
+	st.global.events_dropped = 4;
+	st.sb = &sb;
+	st.nr_sb = 1;
+	st.gp = &gp;
+	st.nr_gp = 1;
+
+	in = (struct dxp_metrics_input) { .m = &m, .stats = &st, .log_suppressed = 9 };
+	assert_int_equal(dxp_metrics_render(&in, &text, &len), 0);
+	assert_int_equal(strlen(text), len);
+#define HAS(line) do { if (!strstr(text, line "\n")) fail_msg("missing: %s\n%s", line, text); } while (0)
+	HAS("daxpin_waits_in_flight 2");
+	HAS("daxpin_waits_stalled 1");
+	HAS("daxpind_waits_ended_total{outcome=\"completed\"} 7");
+	HAS("daxpind_kicks_total{result=\"ok\"} 3");
+	HAS("daxpind_actions_total{action=\"signal\",result=\"dry_run\"} 2");
+	HAS("daxpind_event_overruns_total 1");
+	HAS("daxpind_log_suppressed_total 9");
+	HAS("daxpin_module_events_dropped_total 4");
+	HAS("# TYPE daxpin_wait_duration_seconds histogram");
+	/* Cumulative buckets in seconds: 2 us, ..., 16 us, then +Inf. */
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"2e-06\"} 1");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"8e-06\"} 1");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"1.6e-05\"} 3");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"+Inf\"} 3");
+	HAS("daxpin_wait_duration_seconds_sum{fs=\"ext4\",dev=\"259:0\"} 1.500000000");
+	HAS("daxpin_wait_duration_seconds_count{fs=\"ext4\",dev=\"259:0\"} 3");
+	HAS("daxpin_grace_period_seconds_bucket{primitive=\"synchronize_rcu\",context=\"kill_dax\",le=\"+Inf\"} 5");
+	HAS("daxpin_fs_waits_total{fs=\"ext4\",dev=\"259:0\",outcome=\"started\"} 8");
+
+	/* Atomic write: the file appears complete, 0644, no temp left. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/daxpin.prom", dir);
+	assert_int_equal(dxp_metrics_write(path, text, len), 0);
+	assert_int_equal(stat(path, &sbuf), 0);
+	assert_int_equal(sbuf.st_mode & 0777, 0644);
+	f = fopen(path, "r");
+	assert_int_equal(fread(buf, 1, sizeof(buf), f), len);
+	fclose(f);
+	assert_memory_equal(buf, text, len);
+	snprintf(buf, sizeof(buf), "ls -A %s | wc -l | grep -qx 1 && rm -rf %s", dir, dir);
+	assert_int_equal(system(buf), 0);
+	/* Module absent: only daemon metrics, and it says so. */
+	free(text);
+	in.stats = NULL;
+	assert_int_equal(dxp_metrics_render(&in, &text, &len), 0);
+	HAS("daxpin_module_loaded 0");
+	assert_null(strstr(text, "daxpin_wait_duration_seconds_bucket"));
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_metrics),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
