@@ -18,7 +18,9 @@
 
 daxpin_load
 daemon_warmup
-slowdev_create 15000 >/dev/null
+# Long pins: on kernels without the lost wake-up A must still be waiting
+# when daxpind starts, however slow the guest is.
+slowdev_create 25000 >/dev/null
 
 fa=$DAX_MNT/victim-a
 pin_start "$fa" 0 4096
@@ -65,7 +67,7 @@ ms=$(line_field "$l" DAXPIN_WAITED_MS)
 grep -qE " DAXPIN_DMA_PINNED=[01] " <<<"$l " || die "warning lacks DAXPIN_DMA_PINNED"
 [ "$(dlog_count "\\[wait-slow\\].*DAXPIN_WAIT_ID=$idb ")" = 1 ] || die "B warned more than once"
 
-pin_wait 60
+pin_wait 90
 pin_end=$(real_to_boot_ns "$PIN_END_NS")
 dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$idb .*DAXPIN_OUTCOME=completed" 15 ||
 	die "B did not complete: $(cat "$DLOG")"
