@@ -25,6 +25,7 @@ NOTIFY_LISTEN=$DAXPIN_BUILD/daemon/tests/notify-listen
 CTL_CLIENT=$DAXPIN_BUILD/daemon/tests/ctl-client
 DN=0
 mkdir -p /tmp/daxpind-vm
+trap 'cp /tmp/daxpind-vm/*.log "$DAXPIN_OUT"/ 2>/dev/null' EXIT
 
 # Load the binaries and their libraries into the guest's page cache once:
 # the first exec over 9p under TCG takes seconds and would skew timings.
@@ -53,8 +54,10 @@ daemon_start()
 	# shellcheck disable=SC2059
 	printf "$conf" >"$DCONF"
 	DN=$((DN + 1))
-	DLOG=$DAXPIN_OUT/daxpind.$DN.log
-	NLOG=$DAXPIN_OUT/notify.$DN.log
+	# Logs on the guest's tmpfs: writes to $DAXPIN_OUT (9p) can stall the
+	# daemon for a second under TCG.  Copied out when the scenario exits.
+	DLOG=/tmp/daxpind-vm/daxpind.$DN.log
+	NLOG=/tmp/daxpind-vm/notify.$DN.log
 	: >"$NLOG"
 	"$NOTIFY_LISTEN" "/tmp/daxpind-vm/notify.$DN" "$NLOG" &
 	NPID=$!
