@@ -18,6 +18,7 @@ enum {
 	DAXPINCTL_EXIT_PERM = 4,	/* permission denied: run as root */
 	DAXPINCTL_EXIT_NOTFOUND = 5,	/* no such wait / file */
 	DAXPINCTL_EXIT_NOTDAX = 6,	/* file not on a DAX filesystem */
+	DAXPINCTL_EXIT_NODAEMON = 7,	/* daxpind not reachable */
 };
 
 /* status --check */
@@ -74,6 +75,17 @@ int cmd_stats(int argc, char **argv, struct daxpinctl_opts *opts);
 int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts);
 int cmd_bench(int argc, char **argv, struct daxpinctl_opts *opts);
 int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts);
+/*
+ * One request to daxpind's control socket ($DAXPIN_CONTROL or
+ * /run/daxpin/control); on failure prints one line with a hint and
+ * returns the exit code, else 0 and *reply.
+ */
+int daxpinctl_daemon(struct daxpinctl_opts *opts, struct json_object *req,
+		     struct json_object **reply);
+int daxpinctl_daemon_error(struct daxpinctl_opts *opts, int err,
+			   const char *msg);
+int cmd_policy(int argc, char **argv, struct daxpinctl_opts *opts);
+int cmd_metrics(int argc, char **argv, struct daxpinctl_opts *opts);
 int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts);
 int cmd_version(int argc, char **argv, struct daxpinctl_opts *opts);
 

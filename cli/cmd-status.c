@@ -14,11 +14,14 @@
 #include <syslog.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 #include <ndctl/libndctl.h>
 #include <daxctl/libdaxctl.h>
 
 #include "builtin.h"
 #include "render.h"
+#include "render-daemon.h"
+#include "lib/daxpin-control.h"
 #include "lib/daxpin-json.h"
 #include "lib/daxpin-util.h"
 
@@ -41,6 +44,7 @@ struct status {
 	uint64_t warn_ms, crit_ms;
 	int health;
 	struct json_object *reasons;	/* array of strings */
+	struct json_object *daemon;	/* "daemon" member */
 };
 
 static void reason(struct status *st, int level, const char *fmt, ...)
@@ -88,6 +92,70 @@ static void collect_module(struct status *st)
 	st->config_err = daxpin_get_config(ctx, &st->config);
 	st->waits_err = daxpin_get_waits(ctx, &st->waits);
 	daxpin_close(ctx);
+}
+
+/* ---- daemon ---- */
+
+/* seconds since process pid started, from /proc; -1 when unknown */
+static long long proc_uptime(long long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start;
+	double up;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%lld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	/* field 22 (starttime); p points at the end of field 2 */
+	for (i = 2; p && i < 21; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &start) != 1 || hz <= 0)
+		return -1;
+	f = fopen("/proc/uptime", "re");
+	if (!f)
+		return -1;
+	i = fscanf(f, "%lf", &up);
+	fclose(f);
+	if (i != 1 || up < (double)start / hz)
+		return -1;
+	return (long long)(up - (double)start / hz);
+}
+
+static void collect_daemon(struct status *st)
+{
+	const char *path = daxpin_control_path();
+	struct json_object *req, *sr = NULL, *pr = NULL, *v;
+	char msg[512] = "", pmsg[512];
+	long long up = -1;
+	int rc;
+
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("status"));
+	rc = daxpin_control_request(path, req, &sr, msg, sizeof(msg));
+	json_object_put(req);
+	if (!rc) {
+		req = json_object_new_object();
+		json_object_object_add(req, "cmd",
+				       json_object_new_string("policy"));
+		if (daxpin_control_request(path, req, &pr, pmsg, sizeof(pmsg)))
+			pr = NULL;
+		json_object_put(req);
+		if (json_object_object_get_ex(sr, "pid", &v) &&
+		    json_object_is_type(v, json_type_int))
+			up = proc_uptime(json_object_get_int64(v));
+	} else if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		snprintf(msg, sizeof(msg), "daxpind is not running");
+	}
+	st->daemon = daemon_status_doc(path, rc, msg, sr, pr, up);
+	json_object_put(sr);
+	json_object_put(pr);
 }
 
 /* ---- pmem topology ---- */
@@ -297,7 +365,7 @@ static void judge(struct status *st)
 {
 	const struct daxpin_global *g = &st->stats.global;
 	uint64_t oldest = 0;
-	size_t i, stalled = 0;
+	size_t i, stalled = 0, named = 0;
 
 	if (st->module_err == -DAXPIN_ENOMODULE) {
 		reason(st, DAXPINCTL_CHECK_CRITICAL, "daxpin.ko is not loaded");
@@ -318,27 +386,35 @@ static void judge(struct status *st)
 	}
 	for (i = 0; i < st->waits.nr; i++) {
 		const struct daxpin_wait *w = &st->waits.waits[i];
+		uint64_t ms = w->waited_ns / 1000000;
 
-		if (w->stalled)
-			stalled++;
 		if (w->waited_ns > oldest)
 			oldest = w->waited_ns;
+		if (!w->stalled && ms < st->warn_ms)
+			continue;
+		/* name the first few stuck waits; count the rest */
+		if (named++ < 5)
+			reason(st, ms >= st->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
+			       DAXPINCTL_CHECK_WARNING,
+			       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s%s",
+			       w->id, w->comm, w->pid, ms, w->fs, w->dev_major,
+			       w->dev_minor, w->ino, w->path,
+			       w->stalled ? " (stalled: page idle, waiter asleep; 'daxpinctl kick " : "",
+			       w->stalled ? "ID')" : "");
+		else if (ms >= st->crit_ms && st->health < DAXPINCTL_CHECK_CRITICAL)
+			st->health = DAXPINCTL_CHECK_CRITICAL;
+		else if (st->health < DAXPINCTL_CHECK_WARNING)
+			st->health = DAXPINCTL_CHECK_WARNING;
+		stalled += w->stalled;
 	}
-	if (stalled)
-		reason(st, DAXPINCTL_CHECK_CRITICAL,
-		       "%zu wait%s stalled (page idle, waiter still asleep): see 'daxpinctl waits', 'daxpinctl kick'",
-		       stalled, stalled == 1 ? "" : "s");
-	if (oldest / 1000000 >= st->crit_ms)
-		reason(st, DAXPINCTL_CHECK_CRITICAL,
-		       "oldest wait %" PRIu64 " ms >= %" PRIu64 " ms",
-		       oldest / 1000000, st->crit_ms);
-	else if (oldest / 1000000 >= st->warn_ms)
+	if (named > 5)
 		reason(st, DAXPINCTL_CHECK_WARNING,
-		       "oldest wait %" PRIu64 " ms >= %" PRIu64 " ms",
-		       oldest / 1000000, st->warn_ms);
+		       "%zu more stuck waits: see 'daxpinctl waits'", named - 5);
+	(void)oldest;
+	(void)stalled;
 	if (st->stats.has_global && g->waits_dropped)
-		reason(st, DAXPINCTL_CHECK_WARNING,
-		       "%" PRIu64 " waits not tracked (table full, max_waits %u)",
+		reason(st, DAXPINCTL_CHECK_CRITICAL,
+		       "%" PRIu64 " waits not tracked (table full, max_waits %u): raise daxpin.ko's max_waits parameter",
 		       g->waits_dropped, g->waits_max);
 	if (st->stats.has_global && g->events_dropped)
 		reason(st, DAXPINCTL_CHECK_WARNING,
@@ -403,6 +479,7 @@ static int print_json(struct status *st, struct json_object *pmem,
 		json_object_array_add(fss, daxpin_sb_to_json(&st->stats.sb[i],
 							     &st->mnts, false));
 	json_object_object_add(o, "filesystems", fss);
+	json_object_object_add(o, "daemon", json_object_get(st->daemon));
 	json_object_object_add(o, "health",
 		json_object_new_string(health_name(st->health)));
 	json_object_object_add(o, "reasons", json_object_get(st->reasons));
@@ -542,6 +619,8 @@ static int print_text(struct status *st, struct json_object *pmem,
 		render_stats(stdout, &only_sb, &st->mnts, &ro);
 	}
 
+	putchar('\n');
+	render_daemon_status(stdout, st->daemon);
 	printf("\nhealth: %s\n", health_name(st->health));
 	for (i = 0; i < json_object_array_length(st->reasons); i++)
 		printf("  - %s\n", json_object_get_string(
@@ -602,6 +681,7 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	if (daxpin_mounts_load(&st.mnts, NULL))
 		memset(&st.mnts, 0, sizeof(st.mnts));
 	collect_module(&st);
+	collect_daemon(&st);
 	pmem = collect_pmem(&st.mnts);
 	dax_mounts = collect_dax_mounts(&st);
 	judge(&st);
@@ -629,6 +709,7 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 		rc = st.health;
 
 	json_object_put(st.reasons);
+	json_object_put(st.daemon);
 	daxpin_waits_free(&st.waits);
 	daxpin_stats_free(&st.stats);
 	daxpin_mounts_free(&st.mnts);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "lib/daxpin-control.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -23,6 +24,8 @@ static const struct cmd_struct commands[] = {
 	{ "config", cmd_config, "show or change the module configuration" },
 	{ "bench", cmd_bench, "benchmark grace-period primitives or truncate" },
 	{ "monitor", cmd_monitor, "follow wait events" },
+	{ "policy", cmd_policy, "show or change daxpind's policy" },
+	{ "metrics", cmd_metrics, "print daxpind's Prometheus metrics" },
 	{ "status", cmd_status, "health overview: module, pmem, mounts, waits" },
 	{ "version", cmd_version, "print daxpinctl and module versions" },
 	{ "help", NULL, "print this help" },
@@ -170,6 +173,51 @@ int daxpinctl_open(struct daxpinctl_opts *opts, struct daxpin_ctx **ctx)
 		return daxpinctl_error(opts, NULL, rc,
 				       "cannot reach the daxpin netlink family");
 	return 0;
+}
+
+int daxpinctl_daemon_error(struct daxpinctl_opts *opts, int err,
+			   const char *msg)
+{
+	const char *path = daxpin_control_path();
+
+	fprintf(stderr, "daxpinctl %s: ", opts->cmd);
+	switch (-abs(err)) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+	case -ENOTDIR:
+		fprintf(stderr, "daxpind is not running (no listener at %s); start it with 'systemctl start daxpind'\n",
+			path);
+		return DAXPINCTL_EXIT_NODAEMON;
+	case -EACCES:
+	case -EPERM:
+		fprintf(stderr, "daxpind refused the request: %s; run as root or join group daxpin\n",
+			msg && msg[0] ? msg : strerror(abs(err)));
+		return DAXPINCTL_EXIT_PERM;
+	case -EBADMSG:
+	case -EMSGSIZE:
+	case -ETIMEDOUT:
+		fprintf(stderr, "bad reply from daxpind at %s: %s; check that daxpind and daxpinctl versions match\n",
+			path, msg && msg[0] ? msg : strerror(abs(err)));
+		return DAXPINCTL_EXIT_FAIL;
+	default:
+		fprintf(stderr, "daxpind: %s\n",
+			msg && msg[0] ? msg : strerror(abs(err)));
+		return DAXPINCTL_EXIT_FAIL;
+	}
+}
+
+int daxpinctl_daemon(struct daxpinctl_opts *opts, struct json_object *req,
+		     struct json_object **reply)
+{
+	char msg[512];
+	int rc;
+
+	if (!req)
+		return DAXPINCTL_EXIT_FAIL;
+	rc = daxpin_control_request(daxpin_control_path(), req, reply, msg,
+				    sizeof(msg));
+	json_object_put(req);
+	return rc ? daxpinctl_daemon_error(opts, rc, msg) : 0;
 }
 
 int daxpinctl_print_json(struct daxpinctl_opts *opts, struct json_object *obj)

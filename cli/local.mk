@@ -4,12 +4,15 @@ cli_daxpinctl_SOURCES = \
 	cli/builtin.h \
 	cli/render.h \
 	cli/render.c \
+	cli/render-daemon.h \
+	cli/render-daemon.c \
 	cli/daxpinctl.c \
 	cli/cmd-waits.c \
 	cli/cmd-stats.c \
 	cli/cmd-bench.c \
 	cli/cmd-monitor.c \
-	cli/cmd-status.c
+	cli/cmd-status.c \
+	cli/cmd-policy.c
 cli_daxpinctl_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(NDCTL_CFLAGS) $(DAXCTL_CFLAGS)
 cli_daxpinctl_LDADD = $(LIBDAXPIN_LIBS) $(NDCTL_LIBS) $(DAXCTL_LIBS)
@@ -31,6 +34,29 @@ EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh \
 	docs/schema/waits.json docs/schema/kick.json docs/schema/scan.json \
 	docs/schema/stats.json docs/schema/config.json docs/schema/bench.json \
 	docs/schema/monitor.json docs/schema/status.json docs/schema/version.json
+
+# daxpind reply rendering (status/policy/metrics) from recorded replies
+check_PROGRAMS += cli/tests/test-daemon
+TESTS += cli/tests/test-daemon cli/tests/test-daemon-cli.sh
+cli_tests_test_daemon_SOURCES = \
+	cli/tests/test-daemon.c \
+	cli/render-daemon.c \
+	cli/render-daemon.h
+cli_tests_test_daemon_CFLAGS = $(AM_CFLAGS) $(JSON_CFLAGS) $(CMOCKA_CFLAGS)
+cli_tests_test_daemon_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
+EXTRA_DIST += cli/tests/test-daemon-cli.sh docs/schema/policy.json \
+	docs/schema/metrics.json cli/daxpinctl.bash-completion
+
+# bash completion
+bashcompletiondir = $(datadir)/bash-completion/completions
+install-data-local: install-daxpinctl-completion
+uninstall-local: uninstall-daxpinctl-completion
+install-daxpinctl-completion:
+	$(MKDIR_P) $(DESTDIR)$(bashcompletiondir)
+	$(INSTALL_DATA) $(srcdir)/cli/daxpinctl.bash-completion \
+		$(DESTDIR)$(bashcompletiondir)/daxpinctl
+uninstall-daxpinctl-completion:
+	rm -f $(DESTDIR)$(bashcompletiondir)/daxpinctl
 
 # daxpinctl(8) from scdoc source (apt-get install scdoc); without scdoc a
 # placeholder page is installed and a warning printed.

@@ -10,6 +10,8 @@ lib_libdaxpin_a_SOURCES = \
 	lib/netlink.c \
 	lib/mountinfo.c \
 	lib/json.c \
+	lib/daxpin-control.h \
+	lib/control.c \
 	lib/util.c
 lib_libdaxpin_a_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS)
 LIBDAXPIN_LIBS = lib/libdaxpin.a $(NLGENL_LIBS) $(JSON_LIBS)

@@ -98,6 +98,31 @@ REGION = obj({"region": S, "bus": S, "type": S, "size": U,
 PMEM = {"anyOf": [obj({"regions": {"type": "array", "items": REGION}}),
                   obj({"error": S}, desc="libndctl could not be initialised")]}
 
+SETTING = obj({"key": dict(S, description="daxpind.conf(5) key, as spelled there"),
+               "value": dict(S, description="effective value, as daxpind formats it"),
+               "source": dict(S, description="\"default\" or FILE:LINE")})
+SETTINGS = {"type": "array", "items": SETTING}
+POLICY = obj({
+    "settings": dict(SETTINGS, description="[Policy]"),
+    "sections": {"type": "array", "items": obj({
+        "section": dict(S, description="\"Mount PATH\" or \"Device NAME\""),
+        "settings": dict(SETTINGS, description="only the keys the section sets")})},
+    "daemon_settings": dict(SETTINGS, description="[Daemon]"),
+    "files": {"type": "array", "items": S, "description": "configuration files read, in order"},
+    "runtime_dropin": dict(S, description="file holding runtime changes (policy set)"),
+})
+DAEMON = obj({
+    "reachable": dict(B, description="daxpind answered on its control socket"),
+    "socket": S,
+    "error": nullable(S),
+    "version": nullable(S), "pid": nullable(U),
+    "uptime_sec": nullable(U), "module_loaded": nullable(B),
+    "waits_in_flight": nullable(U), "waits_stalled": nullable(U),
+    "dry_run": nullable(B),
+    "policy": nullable(dict(SETTINGS, description="summary of [Policy]")),
+    "policy_sections": nullable(dict(U, description="number of [Mount]/[Device] sections")),
+})
+
 def schema(name, title, body, defs=None):
     s = {"$schema": "https://json-schema.org/draft/2020-12/schema",
          "$id": "https://daxpin.invalid/schema/%s.json" % name,
@@ -144,9 +169,14 @@ out = {
         "dax_mounts": {"type": "array", "items": MOUNT},
         "waits": obj({"count": U, "stalled": U, "oldest_ms": nullable(U)}),
         "filesystems": {"type": "array", "items": SB},
+        "daemon": DAEMON,
         "health": {"enum": ["ok", "warning", "critical"]},
         "reasons": {"type": "array", "items": S},
     })),
+    "policy": schema("policy", "daxpinctl policy show|set|reset --json", POLICY),
+    "metrics": schema("metrics", "daxpinctl metrics --json", obj({
+        "text": dict(S, description="Prometheus text exposition format"),
+        "samples": dict(U, description="number of sample lines")})),
     "version": schema("version", "daxpinctl version --json", obj({
         "daxpinctl": S, "protocol": U, "module": nullable(S),
         "module_protocol": nullable(U)})),

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Client of daxpind's control socket: one JSON object per line each way.
+ * Errors are negative errnos; errbuf gets a one-line explanation:
+ *  -ENOENT/-ECONNREFUSED  daxpind is not running (no socket / no listener)
+ *  -EACCES                the daemon refused the request (root / group daxpin)
+ *  -EBADMSG               the reply is not a JSON object with "ok"
+ *  -EMSGSIZE              the reply exceeds DAXPIN_CONTROL_MAX_REPLY
+ *  -ETIMEDOUT             no reply within the timeout
+ *  other                  "ok": false from the daemon, with its "errno"
+ */
+#ifndef _DAXPIN_CONTROL_H_
+#define _DAXPIN_CONTROL_H_
+
+#include <stddef.h>
+#include <json-c/json.h>
+
+#define DAXPIN_CONTROL_PATH	"/run/daxpin/control"
+#define DAXPIN_CONTROL_ENV	"DAXPIN_CONTROL"
+#define DAXPIN_CONTROL_MAX_REPLY	(64u << 20)
+#define DAXPIN_CONTROL_TIMEOUT_MS	5000
+
+/* $DAXPIN_CONTROL when set and non-empty, else DAXPIN_CONTROL_PATH */
+const char *daxpin_control_path(void);
+
+/*
+ * Parse one reply line. On success *reply holds the object (caller puts
+ * it); on "ok": false returns -errno of the reply with its "error" text in
+ * errbuf and *reply NULL.
+ */
+int daxpin_control_parse_reply(const char *line, size_t len,
+			       struct json_object **reply,
+			       char *errbuf, size_t errlen);
+
+/* send {"cmd": cmd, ...extra members of req} and read the reply */
+int daxpin_control_request(const char *path, struct json_object *req,
+			   struct json_object **reply,
+			   char *errbuf, size_t errlen);
+
+#endif /* _DAXPIN_CONTROL_H_ */
