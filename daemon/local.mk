@@ -53,7 +53,7 @@ sysusersdir = $(prefix)/lib/sysusers.d
 dist_sysusers_DATA = systemd/sysusers.d/daxpin.conf
 catalogdir = $(prefix)/lib/systemd/catalog
 dist_catalog_DATA = systemd/daxpind.catalog
-EXTRA_DIST += systemd/daxpind.service.in
+EXTRA_DIST += systemd/daxpind.service.in daemon/daxpind.conf.example
 CLEANFILES += systemd/daxpind.service
 
 systemd/daxpind.service: $(top_srcdir)/systemd/daxpind.service.in Makefile
