@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# fs: ext4 xfs
+#
+# cli-status - daxpinctl status on a machine with an fsdax namespace mounted
+# dax=always and a devdax namespace: --json validates against
+# docs/schema/status.json and names both namespaces, the mount and its DAX
+# mode, and reports daxpind as not reachable; --check exits 0 when idle, 1
+# (naming the wait) while a truncate is stuck on a pinned page, 0 again once
+# the wait is over (kicked on 6.1 where the wake-up is lost, woken by the
+# kernel elsewhere).  Without the module --check exits 2.
+
+. "$DAXPIN_SRC/tests/vm/lib.sh"
+. "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
+
+case $(uname -r) in
+6.1.*) wakeup=lost ;;
+*) wakeup=woken ;;
+esac
+export DAXPIN_CONTROL=/tmp/no-daxpind/control
+s=/tmp/status.json
+
+validate()
+{
+	python3 - "$DAXPIN_SRC/docs/schema/status.json" "$1" <<'PY'
+import json, sys
+import jsonschema
+s = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
+errs = list(jsonschema.Draft202012Validator(s).iter_errors(d))
+for e in errs[:5]:
+    print("schema: %s at %s" % (e.message, list(e.path)))
+sys.exit(bool(errs))
+PY
+}
+
+check()	# WANT [ARGS...]: status --check exit code
+{
+	local want=$1 rc
+
+	shift
+	"$DAXPINCTL" status --check "$@" >/tmp/check.out 2>&1
+	rc=$?
+	log "status --check $*: exit $rc: $(cat /tmp/check.out)"
+	assert_eq "$want" "$rc" "status --check $* exit code"
+}
+
+# without the module: says so, 0 without --check, 2 with it
+"$DAXPINCTL" status >/tmp/status.txt || die "status without the module failed"
+grep -q "module: not loaded" /tmp/status.txt || die "status: $(cat /tmp/status.txt)"
+check 2
+
+daxpin_load
+"$DAXPINCTL" status --json >$s || die "status --json failed"
+validate $s || die "status --json does not validate: $(cat $s)"
+pmem=$(basename "$PMEM_DEV") ddax=$(basename "$DEVDAX_DEV")
+nss="[n for r in d['pmem']['regions'] for n in r['namespaces']]"
+assert_eq true "$(jq_py $s "any(n['mode'] == 'fsdax' and n['blockdev'] == '$pmem' and any(m['mount'] == '$DAX_MNT' and m['dax'] == 'always' and m['fs'] == '$DAXPIN_FS' for m in n['mounts']) for n in $nss)")" \
+	"fsdax namespace $pmem with $DAX_MNT dax=always"
+assert_eq true "$(jq_py $s "any(n['mode'] == 'devdax' and '$ddax' in (n['chardevs'] or []) for n in $nss)")" \
+	"devdax namespace with $ddax"
+assert_eq true "$(jq_py $s "any(m['mount'] == '$DAX_MNT' and m['dax'] == 'always' for m in d['dax_mounts'])")" "dax_mounts"
+assert_eq false "$(jq_py $s "d['daemon']['reachable']")" "daemon reachable"
+assert_eq ok "$(jq_py $s "d['health']")" health
+"$DAXPINCTL" status >/tmp/status.txt || die "status failed"
+log "status:
+$(cat /tmp/status.txt)"
+grep -q "daemon: not reachable" /tmp/status.txt || die "status does not report the daemon"
+grep -q "dax=always" /tmp/status.txt || die "status does not show the mount mode"
+check 0
+
+# a truncate stuck on a pinned page
+slowdev_create 25000 >/dev/null
+f=$DAX_MNT/victim
+pin_start "$f" 0 4096
+stuck_start "$f"
+tp=$STUCK_PID
+w=/tmp/waits.json
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+	die "no wait listed: $(cat $w)"
+id=$(jq_py $w 'd["waits"][0]["id"]')
+wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 5 || die "wait $id not 1 s old"
+assert is_running "$PIN_PID"
+check 1 --warn-ms=1000
+grep -q "WARNING: wait $id: truncate\[$tp\] stuck" /tmp/check.out || die "--check does not name wait $id"
+"$DAXPINCTL" status --json --check --warn-ms=1000 >$s
+assert_eq 1 "$?" "status --json --check exit code"
+validate $s || die "status --json (stuck) does not validate"
+assert_eq 1 "$(jq_py $s "d['waits']['count']")" "waits count"
+assert_eq warning "$(jq_py $s "d['health']")" health
+
+pin_wait 60
+if [ "$wakeup" = lost ]; then
+	wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 || die "wait $id not stalled"
+	check 1 --warn-ms=1000
+	grep -q "stalled" /tmp/check.out || die "--check does not say stalled"
+	"$DAXPINCTL" kick "$id" || die "kick $id failed"
+fi
+wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
+wait "$tp"
+check 0 --warn-ms=1000
+log "cli-status ok ($wakeup)"
