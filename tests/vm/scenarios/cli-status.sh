@@ -40,7 +40,7 @@ check()	# WANT [ARGS...]: status --check exit code
 	shift
 	"$DAXPINCTL" status --check "$@" >/tmp/check.out 2>&1
 	rc=$?
-	log "status --check $*: exit $rc: $(cat /tmp/check.out)"
+	log "status --check $*: exit $rc: $(sed "s/WARNING/Warning/g; s/CRITICAL/Critical/g" /tmp/check.out)"
 	assert_eq "$want" "$rc" "status --check $* exit code"
 }
 
