@@ -39,7 +39,7 @@ stuck_start "$f"
 tp=$STUCK_PID
 w=/tmp/waits.json
 wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
-	die "no wait listed: $(cat $w)"
+	die "no wait listed: $(cat $w); truncate: $(proc_state "$tp") $(proc_stack "$tp" | head -n 3); events: $(cat "$mon")"
 assert_within "truncate start to wait tracked" "$t0" "$(jq_py $w 'd["waits"][0]["start_ns"]')" 1000
 log "tracked: $(cat $w)"
 assert_eq "$tp" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
