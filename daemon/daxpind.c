@@ -519,6 +519,7 @@ static void on_family(void *userdata, bool present)
 		dxp_log(DXP_MSG_MODULE, LOG_WARNING, NULL, NULL,
 			"daxpin.ko went away (generic netlink family removed); waiting for it to return");
 		module_down(d);
+		env_changed(d);		/* STATUS=, metrics: even with no wait to end */
 		return;
 	}
 	/* A family that (re)appears while we think we are connected means we
@@ -531,6 +532,7 @@ static void on_family(void *userdata, bool present)
 			daxpin_strerror(r));
 	else
 		dxp_log(DXP_MSG_MODULE, LOG_NOTICE, NULL, NULL, "daxpin.ko is (back) up; resynchronised");
+	env_changed(d);
 }
 
 static int on_ctrl(sd_event_source *s, int fd, uint32_t revents, void *userdata)
