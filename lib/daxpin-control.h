@@ -15,7 +15,11 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#ifdef RUNSTATEDIR
+#define DAXPIN_CONTROL_PATH	RUNSTATEDIR "/daxpin/control"
+#else
 #define DAXPIN_CONTROL_PATH	"/run/daxpin/control"
+#endif
 #define DAXPIN_CONTROL_ENV	"DAXPIN_CONTROL"
 #define DAXPIN_CONTROL_MAX_REPLY	(64u << 20)
 #define DAXPIN_CONTROL_TIMEOUT_MS	5000
