@@ -95,23 +95,80 @@ unsigned int daxpin_family_version(const struct daxpin_ctx *ctx)
 	return ctx->version;
 }
 
-static void read_family_version(struct daxpin_ctx *ctx)
-{
-	struct nl_cache *cache = NULL;
-	struct genl_family *fam;
+struct family_info {
+	int id;
+	int mcgrp;
+	unsigned int version;
+};
 
-	if (genl_ctrl_alloc_cache(ctx->sk, &cache) < 0)
-		return;
-	fam = genl_ctrl_search_by_name(cache, DAXPIN_GENL_NAME);
-	if (fam) {
-		ctx->version = genl_family_get_version(fam);
-		genl_family_put(fam);
+static void parse_mcast_groups(struct nlattr *groups, struct family_info *fi)
+{
+	struct nlattr *grp, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	int rem;
+
+	nla_for_each_nested(grp, groups, rem) {
+		if (nla_parse_nested(tb, CTRL_ATTR_MCAST_GRP_MAX, grp, NULL) ||
+		    !tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID])
+			continue;
+		if (!strcmp(nla_get_string(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    DAXPIN_MCGRP_EVENTS))
+			fi->mcgrp = nla_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
 	}
-	nl_cache_free(cache);
+}
+
+static int family_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct family_info *fi = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_ID])
+		return NL_SKIP;
+	fi->id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_VERSION])
+		fi->version = nla_get_u32(tb[CTRL_ATTR_VERSION]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		parse_mcast_groups(tb[CTRL_ATTR_MCAST_GROUPS], fi);
+	return NL_OK;
+}
+
+/*
+ * One CTRL_CMD_GETFAMILY round trip gives the id, the version and the
+ * multicast groups: libnl's resolve helpers take three, one of them a dump
+ * of every family, which is most of a short command's time under emulation.
+ */
+static int resolve_family(struct nl_sock *sk, struct family_info *fi)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	int rc;
+
+	if (!msg)
+		return -NLE_NOMEM;
+	fi->id = -1;
+	fi->mcgrp = -1;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, 0,
+			 CTRL_CMD_GETFAMILY, 1) ||
+	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, DAXPIN_GENL_NAME) < 0) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	rc = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (rc < 0)
+		return rc;
+	rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, family_reply, fi);
+	if (rc < 0)
+		return rc;
+	rc = nl_recvmsgs_default(sk);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_DEFAULT, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	return fi->id < 0 ? -NLE_OBJ_NOTFOUND : 0;
 }
 
 int daxpin_open(struct daxpin_ctx **out)
 {
+	struct family_info fi;
 	struct daxpin_ctx *ctx;
 	int rc, one = 1;
 
@@ -142,24 +199,21 @@ int daxpin_open(struct daxpin_ctx **out)
 	setsockopt(nl_socket_get_fd(ctx->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
 
-	rc = genl_ctrl_resolve(ctx->sk, DAXPIN_GENL_NAME);
+	rc = resolve_family(ctx->sk, &fi);
 	if (rc < 0) {
 		rc = nlerr_to_errno(rc);
 		if (rc == -ENOENT)
 			rc = -DAXPIN_ENOMODULE;
 		goto err;
 	}
-	ctx->family = rc;
-
-	rc = genl_ctrl_resolve_grp(ctx->sk, DAXPIN_GENL_NAME,
-				   DAXPIN_MCGRP_EVENTS);
-	if (rc < 0) {
+	if (fi.mcgrp < 0) {
 		/* the family exists without its group: not our module */
 		rc = -EPROTO;
 		goto err;
 	}
-	ctx->mcgrp = rc;
-	read_family_version(ctx);
+	ctx->family = fi.id;
+	ctx->mcgrp = fi.mcgrp;
+	ctx->version = fi.version;
 	*out = ctx;
 	return 0;
 err:
