@@ -26,6 +26,7 @@
 
 #include <iniparser.h>
 
+#include "daemon/atomic-file.h"
 #include "daemon/config.h"
 
 struct key_desc {
@@ -1021,26 +1022,17 @@ static bool same_section(const char *a, const char *b)
 	return same;
 }
 
-static int rt_write(const char *file, const struct rt_entry *e, size_t n)
-{
-	char *tmp;
-	FILE *f;
-	int fd, r = 0;
+struct rt_file {
+	const struct rt_entry *e;
+	size_t n;
+};
 
-	if (asprintf(&tmp, "%s.XXXXXX", file) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		goto fail;
-	}
+static int rt_fill(FILE *f, void *arg)
+{
+	const struct rt_file *rt = arg;
+	const struct rt_entry *e = rt->e;
+	size_t n = rt->n;
+
 	fprintf(f, "# Written by daxpind on behalf of daxpinctl; runtime only (lost on reboot).\n");
 	for (size_t i = 0; i < n; i++) {
 		bool first = true;
@@ -1055,22 +1047,14 @@ static int rt_write(const char *file, const struct rt_entry *e, size_t n)
 			if (same_section(e[i].section, e[j].section))
 				fprintf(f, "%s = %s\n", e[j].key, e[j].value);
 	}
-	if (fflush(f) || fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (r < 0)
-		goto fail;
-	if (chmod(tmp, 0644) < 0 || rename(tmp, file) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	free(tmp);
 	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return r;
+}
+
+static int rt_write(const char *file, const struct rt_entry *e, size_t n)
+{
+	struct rt_file rt = { .e = e, .n = n };
+
+	return dxp_write_atomic(file, 0644, true, rt_fill, &rt);
 }
 
 int dxp_config_runtime_set(const char *file, const char *section, const char *key,

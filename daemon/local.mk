@@ -2,6 +2,7 @@
 noinst_LIBRARIES += daemon/libdaxpind.a
 daemon_libdaxpind_a_SOURCES = \
 	daemon/source.h \
+	daemon/atomic-file.h daemon/atomic-file.c \
 	daemon/policy.h daemon/policy.c \
 	daemon/config.h daemon/config.c \
 	daemon/log.h daemon/log.c \

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/atomic-file.h"
 #include "daemon/metrics.h"
 
 static void head(FILE *f, const char *name, const char *type, const char *help)
@@ -177,45 +178,22 @@ int dxp_metrics_render(const struct dxp_metrics_input *in, char **out, size_t *l
 	return 0;
 }
 
+struct metrics_text {
+	const char *text;
+	size_t len;
+};
+
+static int metrics_fill(FILE *f, void *arg)
+{
+	const struct metrics_text *m = arg;
+
+	return fwrite(m->text, 1, m->len, f) == m->len ? 0 : -EIO;
+}
+
+/* The temp name is dot-prefixed: node_exporter never reads it half-written. */
 int dxp_metrics_write(const char *path, const char *text, size_t len)
 {
-	char *tmp;
-	int fd, r = 0;
+	struct metrics_text m = { .text = text, .len = len };
 
-	/* node_exporter's textfile collector ignores files not ending in
-	 * .prom, so a dot-prefixed temp name never gets read half-written. */
-	{
-		const char *slash = strrchr(path, '/');
-		int dirlen = slash ? (int)(slash - path) : 0;
-
-		if (asprintf(&tmp, "%.*s/.%s.XXXXXX", dirlen, path, slash ? slash + 1 : path) < 0)
-			return -ENOMEM;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (!r && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	free(tmp);
-	return r;
+	return dxp_write_atomic(path, 0644, false, metrics_fill, &m);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/atomic-file.h"
 #include "daemon/state.h"
 
 #define MAGIC "daxpind-state 1"
@@ -74,48 +75,30 @@ ignore:
 	return 0;
 }
 
-int dxp_state_save(const char *path, const char *boot_id, const struct dxp_state *s)
-{
-	char *tmp;
-	FILE *f;
-	int fd, r = 0;
+struct state_file {
+	const char *boot_id;
+	const struct dxp_state *s;
+};
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		goto fail;
-	}
-	fprintf(f, MAGIC "\nboot %s\n", boot_id);
+static int state_fill(FILE *f, void *arg)
+{
+	const struct state_file *sf = arg;
+	const struct dxp_state *s = sf->s;
+
+	fprintf(f, MAGIC "\nboot %s\n", sf->boot_id);
 	for (size_t i = 0; i < s->n; i++)
 		fprintf(f, "%" PRIu64 " %" PRIu64 " %u\n", s->e[i].id, s->e[i].start_ns,
 			s->e[i].done);
-	/* No fsync: /run is a tmpfs, and the file only needs to survive the
-	 * daemon, not the machine. */
-	if (fflush(f))
-		r = -errno;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (r < 0)
-		goto fail;
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	free(tmp);
 	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return r;
+}
+
+/* Not durable: /run is a tmpfs, and the file only needs to survive the
+ * daemon, not the machine. */
+int dxp_state_save(const char *path, const char *boot_id, const struct dxp_state *s)
+{
+	struct state_file sf = { .boot_id = boot_id, .s = s };
+
+	return dxp_write_atomic(path, 0600, false, state_fill, &sf);
 }
 
 unsigned dxp_state_lookup(const struct dxp_state *s, uint64_t id, uint64_t start_ns)
