@@ -16,6 +16,14 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric with a single, unlabelled sample. */
+static void sample(FILE *f, const char *name, const char *type, const char *help,
+		   uint64_t value)
+{
+	head(f, name, type, help);
+	fprintf(f, "%s %" PRIu64 "\n", name, value);
+}
+
 /*
  * The module's log2 histograms (microseconds) as a Prometheus histogram in
  * seconds: bucket b's upper bound 2^(b+1) us becomes le, counts cumulative.
@@ -73,38 +81,28 @@ static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 	fprintf(f, "daxpin_waits_in_flight %zu\n", in->m->n_waits);
 	head(f, "daxpin_waits_stalled", "gauge", "Waits in flight whose page is idle while the waiter sleeps.");
 	fprintf(f, "daxpin_waits_stalled %zu\n", stalled_now);
-	head(f, "daxpind_waits_seen_total", "counter", "Waits daxpind has tracked.");
-	fprintf(f, "daxpind_waits_seen_total %" PRIu64 "\n", c->waits_seen);
+	sample(f, "daxpind_waits_seen_total", "counter", "Waits daxpind has tracked.", c->waits_seen);
 	head(f, "daxpind_waits_ended_total", "counter", "Tracked waits that ended, by outcome.");
 	for (int i = 0; i < DXP_OUT_MAX; i++)
 		fprintf(f, "daxpind_waits_ended_total{outcome=\"%s\"} %" PRIu64 "\n", outcomes[i],
 			c->outcome[i]);
-	head(f, "daxpind_warnings_total", "counter", "Waits that reached WarnAfterSec.");
-	fprintf(f, "daxpind_warnings_total %" PRIu64 "\n", c->warned);
-	head(f, "daxpind_nontransient_total", "counter", "Pins classified non-transient.");
-	fprintf(f, "daxpind_nontransient_total %" PRIu64 "\n", c->nontransient);
-	head(f, "daxpind_stalled_total", "counter", "Waits seen stalled (lost wake-up).");
-	fprintf(f, "daxpind_stalled_total %" PRIu64 "\n", c->stalled);
+	sample(f, "daxpind_warnings_total", "counter", "Waits that reached WarnAfterSec.", c->warned);
+	sample(f, "daxpind_nontransient_total", "counter", "Pins classified non-transient.", c->nontransient);
+	sample(f, "daxpind_stalled_total", "counter", "Waits seen stalled (lost wake-up).", c->stalled);
 	head(f, "daxpind_kicks_total", "counter", "Kicks of stalled waits by daxpind, by result.");
 	for (int r = 0; r < DXP_RES_MAX; r++)
 		fprintf(f, "daxpind_kicks_total{result=\"%s\"} %" PRIu64 "\n", results[r], c->kicks[r]);
-	head(f, "daxpind_external_kicks_total", "counter", "Kicks by other clients seen by daxpind.");
-	fprintf(f, "daxpind_external_kicks_total %" PRIu64 "\n", c->kicks_external);
+	sample(f, "daxpind_external_kicks_total", "counter", "Kicks by other clients seen by daxpind.", c->kicks_external);
 	head(f, "daxpind_actions_total", "counter", "Policy actions, by action and result.");
 	for (int a = DXP_ACTION_SIGNAL; a <= DXP_ACTION_EXEC; a++)
 		for (int r = 0; r < DXP_RES_MAX; r++)
 			fprintf(f, "daxpind_actions_total{action=\"%s\",result=\"%s\"} %" PRIu64 "\n",
 				dxp_action_to_string(a), results[r], c->actions[a][r]);
-	head(f, "daxpind_resyncs_total", "counter", "Full resynchronisations by dump.");
-	fprintf(f, "daxpind_resyncs_total %" PRIu64 "\n", c->resyncs);
-	head(f, "daxpind_event_overruns_total", "counter", "Event socket overruns (ENOBUFS): events lost in the socket.");
-	fprintf(f, "daxpind_event_overruns_total %" PRIu64 "\n", c->overruns);
-	head(f, "daxpind_events_malformed_total", "counter", "Event messages that failed to parse.");
-	fprintf(f, "daxpind_events_malformed_total %" PRIu64 "\n", in->events_malformed);
-	head(f, "daxpind_module_gone_total", "counter", "Times the daxpin family disappeared.");
-	fprintf(f, "daxpind_module_gone_total %" PRIu64 "\n", c->module_gone);
-	head(f, "daxpind_log_suppressed_total", "counter", "Journal messages dropped by the rate limit.");
-	fprintf(f, "daxpind_log_suppressed_total %" PRIu64 "\n", in->log_suppressed);
+	sample(f, "daxpind_resyncs_total", "counter", "Full resynchronisations by dump.", c->resyncs);
+	sample(f, "daxpind_event_overruns_total", "counter", "Event socket overruns (ENOBUFS): events lost in the socket.", c->overruns);
+	sample(f, "daxpind_events_malformed_total", "counter", "Event messages that failed to parse.", in->events_malformed);
+	sample(f, "daxpind_module_gone_total", "counter", "Times the daxpin family disappeared.", c->module_gone);
+	sample(f, "daxpind_log_suppressed_total", "counter", "Journal messages dropped by the rate limit.", in->log_suppressed);
 	head(f, "daxpind_config_reloads_total", "counter", "Configuration reloads, by result.");
 	fprintf(f, "daxpind_config_reloads_total{result=\"ok\"} %" PRIu64 "\n", in->config_reloads);
 	fprintf(f, "daxpind_config_reloads_total{result=\"failed\"} %" PRIu64 "\n",
