@@ -27,6 +27,7 @@
 
 #define WARN_MS_DEFAULT	5000
 #define CRIT_MS_DEFAULT	60000
+#define NAMED_MAX	5	/* stuck waits named in the verdict */
 
 struct status {
 	struct daxpinctl_opts *opts;
@@ -38,19 +39,31 @@ struct status {
 	int stats_err;
 	struct daxpin_config config;
 	int config_err;
-	struct daxpin_waits waits;
+	bool has_summary;		/* the module counts its waits */
+	uint64_t nr_waits, nr_stalled, oldest_ns;	/* in flight */
 	int waits_err;
+	struct daxpin_wait named[NAMED_MAX];	/* the first stuck waits */
+	size_t nr_named;
+	bool more_stuck;		/* stuck waits beyond those named */
+	bool walked;			/* the waits were read */
 	struct daxpin_mounts mnts;
 	uint64_t warn_ms, crit_ms;
+	const char *warn_source;	/* "option", "daxpind" or "default" */
 	int health;
 	struct json_object *reasons;	/* array of strings */
 	struct json_object *daemon;	/* "daemon" member */
 };
 
-static void reason(struct status *st, int level, const char *fmt, ...)
+static void level(struct status *st, int health)
+{
+	if (health > st->health)
+		st->health = health;
+}
+
+static void reason(struct status *st, int health, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void reason(struct status *st, int level, const char *fmt, ...)
+static void reason(struct status *st, int health, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -58,8 +71,7 @@ static void reason(struct status *st, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (level > st->health)
-		st->health = level;
+	level(st, health);
 	json_object_array_add(st->reasons, json_object_new_string(buf));
 }
 
@@ -77,8 +89,57 @@ static const char *health_name(int h)
 
 /* ---- module ---- */
 
+/*
+ * A wait is stuck when it is stalled or has waited warn_ms, or crit_ms if
+ * that is lower: critical waits are always named.
+ */
+static uint64_t stuck_ms(const struct status *st)
+{
+	return st->warn_ms < st->crit_ms ? st->warn_ms : st->crit_ms;
+}
+
+static bool wait_is_stuck(const struct status *st, const struct daxpin_wait *w)
+{
+	return w->stalled || w->waited_ns / 1000000 >= stuck_ms(st);
+}
+
+/* Is any wait stuck, so that the verdict must name it? */
+static bool any_stuck(const struct status *st)
+{
+	return st->nr_stalled ||
+	       (st->nr_waits && st->oldest_ns / 1000000 >= stuck_ms(st));
+}
+
+static int note_wait(const struct daxpin_wait *w, void *arg)
+{
+	struct status *st = arg;
+
+	if (!st->has_summary) {
+		/* a module without the summary: count every wait here */
+		st->nr_waits++;
+		st->nr_stalled += w->stalled;
+		if (w->waited_ns > st->oldest_ns)
+			st->oldest_ns = w->waited_ns;
+	}
+	if (!wait_is_stuck(st, w))
+		return 0;
+	if (st->nr_named < NAMED_MAX) {
+		st->named[st->nr_named++] = *w;
+		return 0;
+	}
+	st->more_stuck = true;
+	return st->has_summary;	/* enough: the summary counts the rest */
+}
+
+/*
+ * The module's summary (count, stalled, oldest) answers "is anything
+ * stuck?"; waits are read only when the answer is yes, and only until the
+ * first few stuck ones are found, so a box with a thousand waits stays as
+ * cheap to check as an idle one.
+ */
 static void collect_module(struct status *st)
 {
+	const struct daxpin_global *g = &st->stats.global;
 	struct daxpin_ctx *ctx;
 
 	st->module_err = daxpin_open(&ctx);
@@ -90,7 +151,17 @@ static void collect_module(struct status *st)
 		snprintf(st->module_msg, sizeof(st->module_msg), "%s",
 			 daxpin_errmsg(ctx));
 	st->config_err = daxpin_get_config(ctx, &st->config);
-	st->waits_err = daxpin_get_waits(ctx, &st->waits);
+	st->has_summary = !st->stats_err && st->stats.has_global &&
+			  g->has_summary;
+	if (st->has_summary) {
+		st->nr_waits = g->waits_active;
+		st->nr_stalled = g->waits_stalled;
+		st->oldest_ns = g->oldest_waited_ns;
+	}
+	if (!st->has_summary || any_stuck(st)) {
+		st->waits_err = daxpin_walk_waits(ctx, note_wait, st);
+		st->walked = !st->waits_err;
+	}
 	daxpin_close(ctx);
 }
 
@@ -364,8 +435,8 @@ static struct json_object *collect_dax_mounts(struct status *st)
 static void judge(struct status *st)
 {
 	const struct daxpin_global *g = &st->stats.global;
-	uint64_t oldest = 0;
-	size_t i, stalled = 0, named = 0;
+	bool ended;
+	size_t i;
 
 	if (st->module_err == -DAXPIN_ENOMODULE) {
 		reason(st, DAXPINCTL_CHECK_CRITICAL, "daxpin.ko is not loaded");
@@ -384,34 +455,34 @@ static void judge(struct status *st)
 		       err == -EPERM ? " (run as root)" : "");
 		return;
 	}
-	for (i = 0; i < st->waits.nr; i++) {
-		const struct daxpin_wait *w = &st->waits.waits[i];
+	for (i = 0; i < st->nr_named; i++) {
+		const struct daxpin_wait *w = &st->named[i];
 		uint64_t ms = w->waited_ns / 1000000;
+		char hint[96] = "";
 
-		if (w->waited_ns > oldest)
-			oldest = w->waited_ns;
-		if (!w->stalled && ms < st->warn_ms)
-			continue;
-		/* name the first few stuck waits; count the rest */
-		if (named++ < 5)
-			reason(st, ms >= st->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
-			       DAXPINCTL_CHECK_WARNING,
-			       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s%s",
-			       w->id, w->comm, w->pid, ms, w->fs, w->dev_major,
-			       w->dev_minor, w->ino, w->path,
-			       w->stalled ? " (stalled: page idle, waiter asleep; 'daxpinctl kick " : "",
-			       w->stalled ? "ID')" : "");
-		else if (ms >= st->crit_ms && st->health < DAXPINCTL_CHECK_CRITICAL)
-			st->health = DAXPINCTL_CHECK_CRITICAL;
-		else if (st->health < DAXPINCTL_CHECK_WARNING)
-			st->health = DAXPINCTL_CHECK_WARNING;
-		stalled += w->stalled;
+		if (w->stalled)
+			snprintf(hint, sizeof(hint),
+				 " (stalled: page idle, waiter asleep; 'daxpinctl kick %" PRIu64 "')",
+				 w->id);
+		reason(st, ms >= st->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
+		       DAXPINCTL_CHECK_WARNING,
+		       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s",
+		       w->id, w->comm, w->pid, ms, w->fs, w->dev_major,
+		       w->dev_minor, w->ino, w->path, hint);
 	}
-	if (named > 5)
+	if (st->more_stuck)
 		reason(st, DAXPINCTL_CHECK_WARNING,
-		       "%zu more stuck waits: see 'daxpinctl waits'", named - 5);
-	(void)oldest;
-	(void)stalled;
+		       "more stuck waits: %" PRIu64 " in flight, %" PRIu64 " stalled, oldest %" PRIu64 " ms: see 'daxpinctl waits'",
+		       st->nr_waits, st->nr_stalled, st->oldest_ns / 1000000);
+	/*
+	 * The verdict comes from the counts, named or not, unless the walk
+	 * found none: the stuck waits ended between the summary and the walk.
+	 */
+	ended = st->walked && !st->nr_named;
+	if (!ended && st->nr_waits && st->oldest_ns / 1000000 >= st->crit_ms)
+		level(st, DAXPINCTL_CHECK_CRITICAL);
+	else if (!ended && any_stuck(st))
+		level(st, DAXPINCTL_CHECK_WARNING);
 	if (st->stats.has_global && g->waits_dropped)
 		reason(st, DAXPINCTL_CHECK_CRITICAL,
 		       "%" PRIu64 " waits not tracked (table full, max_waits %u): raise daxpin.ko's max_waits parameter",
@@ -431,14 +502,15 @@ static int print_json(struct status *st, struct json_object *pmem,
 	struct json_object *mod = json_object_new_object();
 	struct json_object *w = json_object_new_object();
 	struct json_object *fss = json_object_new_array();
-	uint64_t oldest = 0;
-	size_t i, stalled = 0;
+	struct json_object *chk = json_object_new_object();
+	size_t i;
 
-	if (!o || !mod || !w || !fss) {
+	if (!o || !mod || !w || !fss || !chk) {
 		json_object_put(o);
 		json_object_put(mod);
 		json_object_put(w);
 		json_object_put(fss);
+		json_object_put(chk);
 		json_object_put(pmem);
 		json_object_put(dax_mounts);
 		return daxpinctl_print_json(st->opts, NULL);
@@ -464,15 +536,11 @@ static int print_json(struct status *st, struct json_object *pmem,
 	json_object_object_add(o, "pmem", pmem);
 	json_object_object_add(o, "dax_mounts", dax_mounts);
 
-	for (i = 0; i < st->waits.nr; i++) {
-		stalled += st->waits.waits[i].stalled;
-		if (st->waits.waits[i].waited_ns > oldest)
-			oldest = st->waits.waits[i].waited_ns;
-	}
-	json_object_object_add(w, "count", json_object_new_uint64(st->waits.nr));
-	json_object_object_add(w, "stalled", json_object_new_uint64(stalled));
-	json_object_object_add(w, "oldest_ms", st->waits.nr ?
-		json_object_new_uint64(oldest / 1000000) : NULL);
+	json_object_object_add(w, "count", json_object_new_uint64(st->nr_waits));
+	json_object_object_add(w, "stalled",
+			       json_object_new_uint64(st->nr_stalled));
+	json_object_object_add(w, "oldest_ms", st->nr_waits ?
+		json_object_new_uint64(st->oldest_ns / 1000000) : NULL);
 	json_object_object_add(o, "waits", w);
 
 	for (i = 0; i < st->stats.nr_sb; i++)
@@ -480,6 +548,11 @@ static int print_json(struct status *st, struct json_object *pmem,
 							     &st->mnts, false));
 	json_object_object_add(o, "filesystems", fss);
 	json_object_object_add(o, "daemon", json_object_get(st->daemon));
+	json_object_object_add(chk, "warn_ms", json_object_new_uint64(st->warn_ms));
+	json_object_object_add(chk, "warn_source",
+			       json_object_new_string(st->warn_source));
+	json_object_object_add(chk, "crit_ms", json_object_new_uint64(st->crit_ms));
+	json_object_object_add(o, "check", chk);
 	json_object_object_add(o, "health",
 		json_object_new_string(health_name(st->health)));
 	json_object_object_add(o, "reasons", json_object_get(st->reasons));
@@ -554,9 +627,8 @@ static void print_pmem_text(struct json_object *pmem)
 static int print_text(struct status *st, struct json_object *pmem,
 		      struct json_object *dax_mounts)
 {
-	size_t i, stalled = 0;
-	uint64_t oldest = 0;
 	char buf[32];
+	size_t i;
 
 	if (st->module_err == -DAXPIN_ENOMODULE)
 		printf("module: not loaded (modprobe daxpin)\n");
@@ -595,19 +667,14 @@ static int print_text(struct status *st, struct json_object *pmem,
 		       dax ? json_object_get_string(dax) : "-");
 	}
 
-	if (!st->module_err && !st->waits_err) {
-		for (i = 0; i < st->waits.nr; i++) {
-			stalled += st->waits.waits[i].stalled;
-			if (st->waits.waits[i].waited_ns > oldest)
-				oldest = st->waits.waits[i].waited_ns;
-		}
-		printf("\nwaits: %zu in flight", st->waits.nr);
-		if (st->waits.nr)
-			printf(", %zu stalled, oldest %s", stalled,
+	if (!st->module_err && !st->stats_err && !st->waits_err) {
+		printf("\nwaits: %" PRIu64 " in flight", st->nr_waits);
+		if (st->nr_waits)
+			printf(", %" PRIu64 " stalled, oldest %s", st->nr_stalled,
 			       st->ro.human ?
-			       daxpin_fmt_duration(oldest, buf, sizeof(buf)) :
+			       daxpin_fmt_duration(st->oldest_ns, buf, sizeof(buf)) :
 			       (snprintf(buf, sizeof(buf), "%" PRIu64 " ms",
-					 oldest / 1000000), buf));
+					 st->oldest_ns / 1000000), buf));
 		putchar('\n');
 	}
 	if (!st->module_err && !st->stats_err) {
@@ -621,7 +688,12 @@ static int print_text(struct status *st, struct json_object *pmem,
 
 	putchar('\n');
 	render_daemon_status(stdout, st->daemon);
-	printf("\nhealth: %s\n", health_name(st->health));
+	printf("\nhealth: %s (a wait is stuck after ", health_name(st->health));
+	if (st->warn_ms == UINT64_MAX)
+		printf("never");
+	else
+		printf("%" PRIu64 " ms", st->warn_ms);
+	printf(", from %s)\n", st->warn_source);
 	for (i = 0; i < json_object_array_length(st->reasons); i++)
 		printf("  - %s\n", json_object_get_string(
 			json_object_array_get_idx(st->reasons, i)));
@@ -643,7 +715,7 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	};
 	struct status st = {
 		.opts = opts, .warn_ms = WARN_MS_DEFAULT,
-		.crit_ms = CRIT_MS_DEFAULT,
+		.crit_ms = CRIT_MS_DEFAULT, .warn_source = "default",
 	};
 	struct json_object *pmem, *dax_mounts;
 	bool check = false;
@@ -659,6 +731,7 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.warn_ms))
 				return daxpinctl_usage_error(opts, usage,
 					"bad --warn-ms '%s'", optarg);
+			st.warn_source = "option";
 			continue;
 		case 'C':
 			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.crit_ms))
@@ -680,8 +753,12 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 
 	if (daxpin_mounts_load(&st.mnts, NULL))
 		memset(&st.mnts, 0, sizeof(st.mnts));
-	collect_module(&st);
 	collect_daemon(&st);
+	/* a wait is stuck when daxpind would warn about it */
+	if (strcmp(st.warn_source, "option") &&
+	    !daemon_warn_after_ms(st.daemon, &st.warn_ms))
+		st.warn_source = "daxpind";
+	collect_module(&st);
 	pmem = collect_pmem(&st.mnts);
 	dax_mounts = collect_dax_mounts(&st);
 	judge(&st);
@@ -696,7 +773,8 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 		for (i = 0; i < n; i++)
 			printf("%s %s", i ? ";" : ":", json_object_get_string(
 				json_object_array_get_idx(st.reasons, i)));
-		printf(" | waits=%zu\n", st.waits.nr);
+		printf(" | waits=%" PRIu64 " stalled=%" PRIu64 "\n", st.nr_waits,
+		       st.nr_stalled);
 		json_object_put(pmem);
 		json_object_put(dax_mounts);
 		rc = DAXPINCTL_EXIT_OK;
@@ -710,7 +788,6 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 
 	json_object_put(st.reasons);
 	json_object_put(st.daemon);
-	daxpin_waits_free(&st.waits);
 	daxpin_stats_free(&st.stats);
 	daxpin_mounts_free(&st.mnts);
 	return rc;

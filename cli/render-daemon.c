@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "render-daemon.h"
+#include "lib/daxpin-util.h"
 
 /* the [Policy] keys shown in the status summary, in this order */
 static const char *const summary_keys[] = {
@@ -375,4 +376,23 @@ void render_daemon_status(FILE *f, struct json_object *d)
 			json_object_get_int64(v),
 			json_object_get_int64(v) == 1 ? "" : "s");
 	fputc('\n', f);
+}
+
+int daemon_warn_after_ms(struct json_object *daemon, uint64_t *ms)
+{
+	struct json_object *pol = get(daemon, "policy", json_type_array);
+	size_t i, n = pol ? json_object_array_length(pol) : 0;
+	uint64_t ns;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(pol, i);
+
+		if (strcmp(str(s, "key"), "WarnAfterSec"))
+			continue;
+		if (daxpin_parse_time_ns(str(s, "value"), &ns))
+			return -EBADMSG;
+		*ms = ns == UINT64_MAX ? UINT64_MAX : ns / 1000000;
+		return 0;
+	}
+	return -ENOENT;
 }

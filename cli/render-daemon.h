@@ -7,6 +7,7 @@
 #ifndef _DAXPINCTL_RENDER_DAEMON_H_
 #define _DAXPINCTL_RENDER_DAEMON_H_
 
+#include <stdint.h>
 #include <stdio.h>
 #include <json-c/json.h>
 
@@ -31,5 +32,11 @@ struct json_object *daemon_status_doc(const char *socket, int err,
 				      struct json_object *policy_reply,
 				      long long uptime_sec);
 void render_daemon_status(FILE *f, struct json_object *daemon);
+/*
+ * The daemon's global WarnAfterSec from a daemon_status_doc(), in ms
+ * (UINT64_MAX: never): 0, -ENOENT (daemon unreachable or no policy) or
+ * -EBADMSG.
+ */
+int daemon_warn_after_ms(struct json_object *daemon, uint64_t *ms);
 
 #endif /* _DAXPINCTL_RENDER_DAEMON_H_ */

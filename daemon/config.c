@@ -28,6 +28,7 @@
 
 #include "daemon/atomic-file.h"
 #include "daemon/config.h"
+#include "lib/daxpin-util.h"
 
 struct key_desc {
 	const char *name;
@@ -100,39 +101,6 @@ int dxp_parse_bool(const char *s, bool *out)
 
 /* Seconds, fractions allowed ("0.5"), or with a unit: ms, s, min; "infinity"
  * (or "off") disables a threshold. */
-int dxp_parse_time_ns(const char *s, uint64_t *out)
-{
-	static const struct { const char *suffix; double mult; } units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "sec", 1e9 }, { "ms", 1e6 },
-		{ "msec", 1e6 }, { "min", 60e9 }, { "us", 1e3 },
-	};
-	char *end;
-	double v;
-
-	if (!strcasecmp(s, "infinity") || !strcasecmp(s, "off")) {
-		*out = DXP_NEVER;
-		return 0;
-	}
-	if (!*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
-		return -EINVAL;
-	while (isspace((unsigned char)*end))
-		end++;
-	for (unsigned i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(end, units[i].suffix))
-			continue;
-		v *= units[i].mult;
-		if (v >= 1e18)		/* ~31 years: surely a typo */
-			return -ERANGE;
-		*out = (uint64_t)(v + 0.5);
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static const struct { const char *name; int sig; } signals[] = {
 	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
 	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
@@ -233,7 +201,7 @@ static int set_policy_key(struct dxp_policy_section *sec, enum dxp_key k, const 
 	case DXP_K_STALLED_AFTER:
 	case DXP_K_ACTION_AFTER:
 	case DXP_K_EXEC_TIMEOUT:
-		r = dxp_parse_time_ns(value, &ns);
+		r = daxpin_parse_time_ns(value, &ns);
 		if (r < 0) {
 			*why = "expected seconds (e.g. 5, 0.5, 250ms) or \"infinity\"";
 			return -EINVAL;
@@ -321,7 +289,7 @@ static int set_global_key(struct dxp_config *c, enum dxp_key k, const char *valu
 		return 0;
 	}
 	case DXP_K_RATELIMIT_INTERVAL:
-		if (dxp_parse_time_ns(value, &c->ratelimit_interval_ns) < 0 ||
+		if (daxpin_parse_time_ns(value, &c->ratelimit_interval_ns) < 0 ||
 		    c->ratelimit_interval_ns == DXP_NEVER) {
 			*why = "expected seconds (0 disables rate limiting)";
 			return -EINVAL;

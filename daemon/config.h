@@ -110,7 +110,6 @@ bool dxp_key_valid_in(enum dxp_key k, enum dxp_section_kind kind);
 int dxp_config_runtime_set(const char *file, const char *section, const char *key,
 			   const char *value, char *errbuf, size_t errlen);
 
-int dxp_parse_time_ns(const char *s, uint64_t *out);
 int dxp_parse_bool(const char *s, bool *out);
 int dxp_parse_signal(const char *s, int *out);
 const char *dxp_signal_name(int sig);

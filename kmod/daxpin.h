@@ -63,6 +63,7 @@ int daxpin_wait_kick(u64 id, bool *was_idle);
 bool daxpin_task_is_waiting(struct task_struct *task);
 unsigned int daxpin_waits_active(void);
 u64 daxpin_waits_dropped(void);
+unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns);
 void daxpin_page_state(struct daxpin_wait_info *info);
 
 /* daxpin_probe.c: the probe on init_wait_var_entry(). */

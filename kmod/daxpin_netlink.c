@@ -278,13 +278,21 @@ static int daxpin_put_global(struct sk_buff *skb)
 {
 	struct nlattr *nest = nla_nest_start(skb, DAXPIN_ATTR_GLOBAL);
 	u64 hist[DAXPIN_HIST_BUCKETS];
+	unsigned int active, stalled;
+	u64 oldest_ns;
 
 	if (!nest)
 		return -EMSGSIZE;
 	daxpin_breaks_hist(hist);
+	/* One consistent view: active, stalled and oldest from one pass. */
+	active = daxpin_waits_summary(&stalled, &oldest_ns);
 	if (nla_put_string(skb, DAXPIN_GLOBAL_ATTR_VERSION, DAXPIN_VERSION) ||
-	    nla_put_u32(skb, DAXPIN_GLOBAL_ATTR_WAITS_ACTIVE,
-			daxpin_waits_active()) ||
+	    nla_put_u32(skb, DAXPIN_GLOBAL_ATTR_WAITS_ACTIVE, active) ||
+	    nla_put_u32(skb, DAXPIN_GLOBAL_ATTR_WAITS_STALLED, stalled) ||
+	    (oldest_ns &&
+	     nla_put_u64_64bit(skb, DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS,
+			       ktime_get_boottime_ns() - oldest_ns,
+			       DAXPIN_GLOBAL_ATTR_PAD)) ||
 	    nla_put_u32(skb, DAXPIN_GLOBAL_ATTR_WAITS_MAX, daxpin_max_waits) ||
 	    nla_put_u64_64bit(skb, DAXPIN_GLOBAL_ATTR_WAITS_DROPPED,
 			      daxpin_waits_dropped(), DAXPIN_GLOBAL_ATTR_PAD) ||

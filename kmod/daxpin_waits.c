@@ -235,6 +235,35 @@ u64 daxpin_waits_dropped(void)
 	return atomic64_read(&daxpin_dropped);
 }
 
+/*
+ * Count the waits and the stalled ones and find the oldest start in one pass
+ * under the lock, so that a health check need not copy out every wait.
+ * Returns the number of waits; *oldest_ns is 0 when there are none.
+ */
+unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns)
+{
+	unsigned int i, n = 0;
+
+	*stalled = 0;
+	*oldest_ns = 0;
+	if (!atomic_read(&daxpin_nr_waits))
+		return 0;
+	spin_lock_irq(&daxpin_waits_lock);
+	for (i = 0; i < daxpin_max_waits; i++) {
+		const struct daxpin_wait_info *info = &daxpin_waits[i].info;
+
+		if (!info->id)
+			continue;
+		n++;
+		if (info->stalled)
+			(*stalled)++;
+		if (!*oldest_ns || info->start_ns < *oldest_ns)
+			*oldest_ns = info->start_ns;
+	}
+	spin_unlock_irq(&daxpin_waits_lock);
+	return n;
+}
+
 /* Is the waiter's entry still queued, i.e. is it still asleep on the page? */
 static bool daxpin_on_queue(unsigned long pfn, void *wbq,
 			    struct task_struct *task)

@@ -23,6 +23,12 @@ char *daxpin_fmt_size(uint64_t bytes, char *buf, size_t len);
  * garbage, no overflow, value <= max. 0 or -EINVAL / -ERANGE.
  */
 int daxpin_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/*
+ * A duration as daxpind.conf(5) writes it: seconds ("5", "0.5") or with a
+ * unit (250ms, 2min, 100us), or "infinity"/"off" (UINT64_MAX).
+ * 0, -EINVAL or -ERANGE (31 years or more).
+ */
+int daxpin_parse_time_ns(const char *s, uint64_t *out);
 
 #ifdef __cplusplus
 }

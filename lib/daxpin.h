@@ -98,6 +98,10 @@ struct daxpin_global {
 	uint64_t breaks;
 	uint64_t reset_ns;
 	struct daxpin_hist scan_hist;
+	/* in-flight summary, so a health check need not dump every wait */
+	bool has_summary;		/* waits_stalled was present */
+	uint32_t waits_stalled;
+	uint64_t oldest_waited_ns;	/* 0: no wait in flight */
 };
 
 struct daxpin_sb_stats {
@@ -224,6 +228,14 @@ const char *daxpin_strerror(int err);
 /* ---- commands ------------------------------------------------------ */
 
 int daxpin_get_waits(struct daxpin_ctx *ctx, struct daxpin_waits *out);
+/*
+ * Call fn for each wait as the dump arrives, without keeping them: fn
+ * returns 0 to go on, a negative errno to fail, > 0 to stop early.  After
+ * an early stop the rest of the dump is never built, and ctx answers every
+ * further request with -EPIPE: close it.
+ */
+typedef int (*daxpin_wait_fn)(const struct daxpin_wait *w, void *arg);
+int daxpin_walk_waits(struct daxpin_ctx *ctx, daxpin_wait_fn fn, void *arg);
 void daxpin_waits_free(struct daxpin_waits *w);
 
 int daxpin_get_stats(struct daxpin_ctx *ctx, struct daxpin_stats *out);

@@ -172,7 +172,13 @@ struct json_object *daxpin_global_to_json(const struct daxpin_global *g,
 	    add_u64(o, "events_sent", g->events_sent) ||
 	    add_u64(o, "events_dropped", g->events_dropped) ||
 	    add_u64(o, "breaks", g->breaks) ||
-	    add_u64(o, "reset_ns", g->reset_ns))
+	    add_u64(o, "reset_ns", g->reset_ns) ||
+	    add_or_null(o, "waits_stalled", g->has_summary ?
+			json_object_new_uint64(g->waits_stalled) : NULL,
+			g->has_summary) ||
+	    add_or_null(o, "oldest_waited_ns", g->oldest_waited_ns ?
+			json_object_new_uint64(g->oldest_waited_ns) : NULL,
+			g->oldest_waited_ns != 0))
 		return fail(o);
 	if (hist && add(o, "scan_hist", daxpin_hist_to_json(&g->scan_hist)))
 		return fail(o);

@@ -40,6 +40,7 @@ struct daxpin_ctx {
 	char errmsg[DAXPIN_ERRMSG_LEN];
 	char *buf;
 	size_t buflen;
+	bool abandoned;		/* a dump was left unread: sk is out of sync */
 };
 
 /* libnl error codes are positive NLE_*; turn them into errno */
@@ -284,7 +285,9 @@ typedef int (*reply_fn)(const struct nlmsghdr *nlh, void *arg);
 
 /*
  * Send msg (flags already set) and process replies until the ack, the
- * NLMSG_DONE of a dump or an error. Every daxpin reply goes to fn.
+ * NLMSG_DONE of a dump or an error. Every daxpin reply goes to fn; fn
+ * returning > 0 abandons the rest (the kernel builds a dump only as it is
+ * read, so the rest is never built) and leaves the socket unusable.
  */
 static int transact(struct daxpin_ctx *ctx, struct nl_msg *msg, reply_fn fn,
 		    void *arg)
@@ -294,6 +297,8 @@ static int transact(struct daxpin_ctx *ctx, struct nl_msg *msg, reply_fn fn,
 	int rc, cb_rc = 0;
 
 	ctx->errmsg[0] = '\0';
+	if (ctx->abandoned)
+		return -EPIPE;
 	rc = nl_send_auto(ctx->sk, msg);
 	if (rc < 0)
 		return nlerr_to_errno(rc);
@@ -333,6 +338,10 @@ static int transact(struct daxpin_ctx *ctx, struct nl_msg *msg, reply_fn fn,
 			 */
 			if (!cb_rc && fn)
 				cb_rc = fn(nlh, arg);
+			if (cb_rc > 0) {
+				ctx->abandoned = true;
+				return 0;
+			}
 		}
 	}
 }
@@ -381,6 +390,33 @@ int daxpin_get_waits(struct daxpin_ctx *ctx, struct daxpin_waits *out)
 	if (rc)
 		daxpin_waits_free(out);
 	return rc;
+}
+
+struct walk {
+	daxpin_wait_fn fn;
+	void *arg;
+};
+
+static int walk_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	struct daxpin_waits batch = { 0 };
+	struct walk *walk = arg;
+	size_t i;
+	int rc;
+
+	rc = daxpin_msg_parse_waits(nlh, &batch);
+	for (i = 0; !rc && i < batch.nr; i++)
+		rc = walk->fn(&batch.waits[i], walk->arg);
+	daxpin_waits_free(&batch);
+	return rc;
+}
+
+int daxpin_walk_waits(struct daxpin_ctx *ctx, daxpin_wait_fn fn, void *arg)
+{
+	struct walk walk = { .fn = fn, .arg = arg };
+
+	return simple_request(ctx, DAXPIN_CMD_GET_WAITS, NLM_F_DUMP,
+			      walk_reply, &walk);
 }
 
 static int stats_reply(const struct nlmsghdr *nlh, void *arg)

@@ -275,6 +275,8 @@ static const unsigned char global_kinds[DAXPIN_GLOBAL_ATTR_MAX + 1] = {
 	[DAXPIN_GLOBAL_ATTR_BREAKS] = K_U64,
 	[DAXPIN_GLOBAL_ATTR_SCAN_HIST] = K_NEST,
 	[DAXPIN_GLOBAL_ATTR_RESET_NS] = K_U64,
+	[DAXPIN_GLOBAL_ATTR_WAITS_STALLED] = K_U32,
+	[DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS] = K_U64,
 };
 
 int daxpin_parse_global(const struct nlattr *nest, struct daxpin_global *g)
@@ -294,6 +296,9 @@ int daxpin_parse_global(const struct nlattr *nest, struct daxpin_global *g)
 	U64(tb, DAXPIN_GLOBAL_ATTR_EVENTS_DROPPED, g->events_dropped);
 	U64(tb, DAXPIN_GLOBAL_ATTR_BREAKS, g->breaks);
 	U64(tb, DAXPIN_GLOBAL_ATTR_RESET_NS, g->reset_ns);
+	g->has_summary = tb[DAXPIN_GLOBAL_ATTR_WAITS_STALLED] != NULL;
+	U32(tb, DAXPIN_GLOBAL_ATTR_WAITS_STALLED, g->waits_stalled);
+	U64(tb, DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS, g->oldest_waited_ns);
 	if (tb[DAXPIN_GLOBAL_ATTR_SCAN_HIST]) {
 		rc = daxpin_parse_hist(tb[DAXPIN_GLOBAL_ATTR_SCAN_HIST],
 				       &g->scan_hist);

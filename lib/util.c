@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "daxpin-util.h"
 
@@ -80,4 +84,37 @@ int daxpin_parse_u64(const char *s, uint64_t max, uint64_t *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int daxpin_parse_time_ns(const char *s, uint64_t *out)
+{
+	static const struct { const char *suffix; double mult; } units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "sec", 1e9 }, { "ms", 1e6 },
+		{ "msec", 1e6 }, { "min", 60e9 }, { "us", 1e3 },
+	};
+	char *end;
+	double v;
+
+	if (!strcasecmp(s, "infinity") || !strcasecmp(s, "off")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	if (!*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !isfinite(v) || v < 0)
+		return -EINVAL;
+	while (isspace((unsigned char)*end))
+		end++;
+	for (unsigned i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcasecmp(end, units[i].suffix))
+			continue;
+		v *= units[i].mult;
+		if (v >= 1e18)		/* ~31 years: surely a typo */
+			return -ERANGE;
+		*out = (uint64_t)(v + 0.5);
+		return 0;
+	}
+	return -EINVAL;
 }

@@ -361,6 +361,51 @@ static void test_status(void **state)
 	json_object_put(pr);
 }
 
+/* status --check follows the daemon's global WarnAfterSec */
+static void test_warn_after(void **state)
+{
+	static const struct { const char *value; int rc; uint64_t ms; } cases[] = {
+		{ "5", 0, 5000 }, { "0.5", 0, 500 }, { "250ms", 0, 250 },
+		{ "2min", 0, 120000 }, { "infinity", 0, UINT64_MAX },
+		{ "soon", -EBADMSG, 0 }, { "-1", -EBADMSG, 0 },
+	};
+	struct json_object *sr = parse_ok(status_reply);
+	struct json_object *pr, *d, *w;
+	uint64_t ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pr = parse_ok(policy_reply);
+		w = json_object_object_get(json_object_object_get(pr, "policy"),
+					   "WarnAfterSec");
+		json_object_object_add(w, "value",
+				       json_object_new_string(cases[i].value));
+		d = daemon_status_doc("/s", 0, NULL, sr, pr, -1);
+		ms = 7;
+		assert_int_equal(daemon_warn_after_ms(d, &ms), cases[i].rc);
+		assert_true(ms == (cases[i].rc ? 7 : cases[i].ms));
+		json_object_put(d);
+		json_object_put(pr);
+	}
+	/* daemon down, policy unavailable or without the key: -ENOENT */
+	d = daemon_status_doc("/s", -ENOENT, "down", NULL, NULL, -1);
+	assert_int_equal(daemon_warn_after_ms(d, &ms), -ENOENT);
+	json_object_put(d);
+	d = daemon_status_doc("/s", 0, NULL, sr, NULL, -1);
+	assert_int_equal(daemon_warn_after_ms(d, &ms), -ENOENT);
+	json_object_put(d);
+	pr = parse_ok(policy_reply);
+	json_object_object_del(json_object_object_get(pr, "policy"),
+			       "WarnAfterSec");
+	d = daemon_status_doc("/s", 0, NULL, sr, pr, -1);
+	assert_int_equal(daemon_warn_after_ms(d, &ms), -ENOENT);
+	json_object_put(d);
+	json_object_put(pr);
+	assert_int_equal(daemon_warn_after_ms(NULL, &ms), -ENOENT);
+	json_object_put(sr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_policy_huge),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_warn_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "daemon/config.h"
+#include "lib/daxpin-util.h"
 
 #define S(x) ((uint64_t)((x) * 1e9))
 
@@ -251,23 +252,23 @@ static void test_time_values(void **state)
 {
 	uint64_t ns;
 
-	assert_int_equal(dxp_parse_time_ns("5", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("5", &ns), 0);
 	assert_int_equal(ns, S(5));
-	assert_int_equal(dxp_parse_time_ns("0.5", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("0.5", &ns), 0);
 	assert_int_equal(ns, S(0.5));
-	assert_int_equal(dxp_parse_time_ns("250ms", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("250ms", &ns), 0);
 	assert_int_equal(ns, S(0.25));
-	assert_int_equal(dxp_parse_time_ns("2 min", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("2 min", &ns), 0);
 	assert_int_equal(ns, S(120));
-	assert_int_equal(dxp_parse_time_ns("infinity", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("infinity", &ns), 0);
 	assert_int_equal(ns, DXP_NEVER);
-	assert_int_equal(dxp_parse_time_ns("0", &ns), 0);
+	assert_int_equal(daxpin_parse_time_ns("0", &ns), 0);
 	assert_int_equal(ns, 0);
-	assert_int_equal(dxp_parse_time_ns("-1", &ns), -22);
-	assert_int_equal(dxp_parse_time_ns("5x", &ns), -22);
-	assert_int_equal(dxp_parse_time_ns("", &ns), -22);
-	assert_int_equal(dxp_parse_time_ns("nan", &ns), -22);
-	assert_int_equal(dxp_parse_time_ns("1e30", &ns), -34);
+	assert_int_equal(daxpin_parse_time_ns("-1", &ns), -22);
+	assert_int_equal(daxpin_parse_time_ns("5x", &ns), -22);
+	assert_int_equal(daxpin_parse_time_ns("", &ns), -22);
+	assert_int_equal(daxpin_parse_time_ns("nan", &ns), -22);
+	assert_int_equal(daxpin_parse_time_ns("1e30", &ns), -34);
 }
 
 static void test_runtime_dropin(void **state)

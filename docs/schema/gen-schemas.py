@@ -45,6 +45,8 @@ GLOBAL_PROPS = {
     "version": S, "waits_active": U, "waits_max": U, "waits_dropped": U,
     "events_sent": U, "events_dropped": U, "breaks": U,
     "reset_ns": dict(U, description="CLOCK_BOOTTIME of the last reset"),
+    "waits_stalled": dict(nullable(U), description="waits judged stalled now; null from a module without the summary"),
+    "oldest_waited_ns": dict(nullable(U), description="how long the oldest wait in flight has waited, ns; null when none"),
     "scan_hist": HIST,
 }
 GLOBAL = obj(GLOBAL_PROPS, required=sorted(k for k in GLOBAL_PROPS if k != "scan_hist"))
@@ -170,6 +172,11 @@ out = {
         "waits": obj({"count": U, "stalled": U, "oldest_ms": nullable(U)}),
         "filesystems": {"type": "array", "items": SB},
         "daemon": DAEMON,
+        "check": obj({
+            "warn_ms": dict(U, description="a wait this old is stuck (warning); 18446744073709551615: never"),
+            "warn_source": {"enum": ["option", "daxpind", "default"],
+                            "description": "--warn-ms, daxpind's global WarnAfterSec, or 5000"},
+            "crit_ms": dict(U, description="a wait this old is critical")}),
         "health": {"enum": ["ok", "warning", "critical"]},
         "reasons": {"type": "array", "items": S},
     })),

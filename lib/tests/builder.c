@@ -94,7 +94,12 @@ int tb_put_global(struct nl_msg *msg, const struct daxpin_global *g, bool pad)
 	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_EVENTS_DROPPED, g->events_dropped, P, pad) ||
 	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_BREAKS, g->breaks, P, pad) ||
 	    tb_put_hist(msg, DAXPIN_GLOBAL_ATTR_SCAN_HIST, &g->scan_hist, pad) ||
-	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_RESET_NS, g->reset_ns, P, pad))
+	    tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_RESET_NS, g->reset_ns, P, pad) ||
+	    (g->has_summary &&
+	     nla_put_u32(msg, DAXPIN_GLOBAL_ATTR_WAITS_STALLED, g->waits_stalled)) ||
+	    (g->oldest_waited_ns &&
+	     tb_put_u64(msg, DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS,
+			g->oldest_waited_ns, P, pad)))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;

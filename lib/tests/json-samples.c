@@ -60,7 +60,11 @@ int main(void)
 
 	msg = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
 	{
-		struct daxpin_global g = { .version = "0.1.0", .waits_max = 64 };
+		struct daxpin_global g = {
+			.version = "0.1.0", .waits_max = 64, .waits_active = 3,
+			.has_summary = true, .waits_stalled = 1,
+			.oldest_waited_ns = 12000000000ULL,
+		};
 		struct daxpin_sb_stats sb = { .fs = "ext4", .dev_major = 259 };
 		struct daxpin_gp_stats gp = { .name = "synchronize_rcu",
 					      .context = DAXPIN_GP_CTX_KILL_DAX };

@@ -395,6 +395,8 @@ static void build_stats(struct nl_msg **msgs, unsigned int *nr, bool pad)
 		.version = "0.1.0", .waits_active = 2, .waits_max = 1024,
 		.waits_dropped = 1, .events_sent = 99, .events_dropped = 3,
 		.breaks = 123456, .reset_ns = 42000000000ULL,
+		.has_summary = true, .waits_stalled = 1,
+		.oldest_waited_ns = 7500000000ULL,
 	};
 	unsigned int i;
 
@@ -451,6 +453,9 @@ static void check_stats(bool pad)
 	assert_int_equal(s.global.scan_hist.count[6], 3);
 	assert_int_equal(s.global.scan_hist.count[31], 1);
 	assert_int_equal(daxpin_hist_total(&s.global.scan_hist), 14);
+	assert_true(s.global.has_summary);
+	assert_int_equal(s.global.waits_stalled, 1);
+	assert_int_equal(s.global.oldest_waited_ns, 7500000000ULL);
 	assert_int_equal(s.nr_sb, 2);
 	assert_string_equal(s.sb[1].fs, "xfs");
 	assert_int_equal(s.sb[1].started, 11);
@@ -462,6 +467,9 @@ static void check_stats(bool pad)
 	load_sample_mounts(&m);
 	o = daxpin_stats_to_json(&s, &m, true);
 	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_max")), 1024);
+	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_stalled")), 1);
+	assert_int_equal(json_object_get_int64(jget(jget(o, "global"), "oldest_waited_ns")),
+			 7500000000LL);
 	h = jget(jget(o, "global"), "scan_hist");
 	assert_int_equal(json_object_array_length(h), 3);	/* sparse */
 	e = json_object_array_get_idx(h, 0);

@@ -103,6 +103,11 @@ enum daxpin_global_attr {
 	DAXPIN_GLOBAL_ATTR_BREAKS,	/* u64: layout-break scans (count_breaks) */
 	DAXPIN_GLOBAL_ATTR_SCAN_HIST,	/* nest: histogram of busy-scan time */
 	DAXPIN_GLOBAL_ATTR_RESET_NS,	/* u64: CLOCK_BOOTTIME of last reset */
+	DAXPIN_GLOBAL_ATTR_WAITS_STALLED,	/* u32: waits judged stalled now */
+	DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS,	/* u64: how long the oldest wait
+						 * in flight has waited; absent
+						 * if none
+						 */
 
 	__DAXPIN_GLOBAL_ATTR_MAX,
 	DAXPIN_GLOBAL_ATTR_MAX = __DAXPIN_GLOBAL_ATTR_MAX - 1

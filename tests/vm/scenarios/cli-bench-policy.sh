@@ -41,6 +41,10 @@ log "policy: $(tr -d ' \n' </tmp/policy.json | head -c 400)"
 grep -q '"WarnAfterSec"' /tmp/policy.json || die "policy show does not list WarnAfterSec"
 tr -d ' \n' </tmp/policy.json | grep -q '"key":"WarnAfterSec","value":"2"' ||
 	die "WarnAfterSec is not 2 after policy set: $(cat /tmp/policy.json)"
+# status --check judges a wait stuck where daxpind would warn about it
+"$DAXPINCTL" --json status >/tmp/status.json || die "status --json failed"
+assert_eq "2000 daxpind" "$(jq_py /tmp/status.json '"%d %s" % (d["check"]["warn_ms"], d["check"]["warn_source"])')" \
+	"status --check threshold after policy set WarnAfterSec=2"
 
 slowdev_create 20000 >/dev/null
 f=$DAX_MNT/victim

@@ -78,6 +78,13 @@ w=/tmp/waits.json
 wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
 	die "no wait listed: $(cat $w)"
 id=$(jq_py $w 'd["waits"][0]["id"]')
+# a young wait is no problem: the module's summary answers, no wait is read
+"$DAXPINCTL" status --json --check >$s
+assert_eq 0 "$?" "status --check exit code, young wait"
+assert_eq "1 0 5000 default" "$(jq_py $s '"%d %d %d %s" % (d["waits"]["count"], d["waits"]["stalled"], d["check"]["warn_ms"], d["check"]["warn_source"])')" \
+	"status: count, stalled, threshold, its source"
+assert_eq "$(jq_py $s "d['waits']['oldest_ms']")" "$(jq_py $s "d['module']['global']['oldest_waited_ns'] // 1000000")" \
+	"oldest_ms is the module's summary"
 wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 5 || die "wait $id not 1 s old"
 assert is_running "$PIN_PID"
 check 1 --warn-ms=1000
@@ -93,6 +100,11 @@ if [ "$wakeup" = lost ]; then
 	wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 || die "wait $id not stalled"
 	check 1 --warn-ms=1000
 	grep -q "stalled" /tmp/check.out || die "--check does not say stalled"
+	# stalled is stuck whatever its age: named with the default threshold
+	"$DAXPINCTL" status --json --check >$s
+	assert_eq 1 "$?" "status --json --check exit code, stalled"
+	assert_eq "1 1 1" "$(jq_py $s '"%d %d %d" % (d["waits"]["stalled"], d["module"]["global"]["waits_stalled"], len([r for r in d["reasons"] if "stalled" in r]))')" \
+		"stalled: in the summary, in the module's global, named in reasons"
 	"$DAXPINCTL" kick "$id" || die "kick $id failed"
 fi
 wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
