@@ -298,9 +298,16 @@ static struct json_object *namespace_json(struct ndctl_namespace *ndns,
 {
 	struct json_object *o = json_object_new_object();
 	enum ndctl_namespace_mode mode = ndctl_namespace_get_mode(ndns);
-	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
-	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
-	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
+	/*
+	 * Each lookup scans the region's devices of its kind in sysfs: ask
+	 * only for the one the namespace's mode names.
+	 */
+	struct ndctl_pfn *pfn = mode == NDCTL_NS_MODE_FSDAX ?
+				ndctl_namespace_get_pfn(ndns) : NULL;
+	struct ndctl_btt *btt = mode == NDCTL_NS_MODE_SECTOR ?
+				ndctl_namespace_get_btt(ndns) : NULL;
+	struct ndctl_dax *dax = mode == NDCTL_NS_MODE_DEVDAX ?
+				ndctl_namespace_get_dax(ndns) : NULL;
 	struct json_object *chardevs = NULL;
 	const char *bdev = NULL;
 	unsigned int major, minor;

@@ -64,6 +64,23 @@ ndctl_list_ms_median=$ndctl_med ndctl_list_ms_best=$ndctl_best ndctl_list_cpu_ms
 status_summary_ms_median=$summary_med status_summary_ms_best=$summary_best status_summary_cpu_ms=$summary_cpu
 target=$verdict
 EOT
+# Wall time cannot separate the two by less than its noise; instructions
+# executed in user space can, and repeat exactly (callgrind, one run each).
+irs()	# NAME CMD...: user-space instructions of one run
+{
+	local name=$1
+
+	shift
+	valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.$name "$@" \
+		>/dev/null 2>/tmp/vg.$name || die "callgrind $*: $(tail -3 /tmp/vg.$name)"
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p' /tmp/vg.$name
+}
+status_ir=$(irs status "$DAXPINCTL" --json status)
+ndctl_ir=$(irs ndctl ndctl list -RN)
+[ -n "$status_ir" ] && [ -n "$ndctl_ir" ] || die "no instruction counts: $(tail -3 /tmp/vg.status /tmp/vg.ndctl)"
+log "  user-space instructions (callgrind): status --json $status_ir, ndctl list -RN $ndctl_ir ($((100 * status_ir / ndctl_ir))%)"
+echo "status_instructions=$status_ir ndctl_list_instructions=$ndctl_ir" >>"$DAXPIN_OUT/cli-many.txt"
+
 # a regression guard, not the target: twice ndctl's time means something
 # scales badly with the number of waits
 [ "$status_med" -le $((2 * ndctl_med)) ] ||
