@@ -51,6 +51,20 @@ struct cmd_struct {
 /* handle a common option; returns 0, or an exit code when it must stop */
 int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,
 			 const char *usage);
+/*
+ * getopt_long() over the common options plus the command's own (@shortopts,
+ * @own: without the common ones, at most DAXPINCTL_OWN_MAX): handles the
+ * common ones and returns the command's, one per call.  At the end returns
+ * -1 with *rc 0, having checked that at most @max_args operands follow
+ * (< 0: any); on --help *rc is -1 (exit 0), on a bad option the exit code.
+ */
+#define DAXPINCTL_OWN_MAX	8
+int daxpinctl_getopt(int argc, char **argv, struct daxpinctl_opts *opts,
+		     const char *usage, const char *shortopts,
+		     const struct option *own, int max_args, int *rc);
+/* the same for a command with no options of its own: returns *rc */
+int daxpinctl_parse_options(int argc, char **argv, struct daxpinctl_opts *opts,
+			    const char *usage, int max_args);
 void daxpinctl_usage(FILE *f, const char *usage);
 int daxpinctl_usage_error(struct daxpinctl_opts *opts, const char *usage,
 			  const char *fmt, ...)

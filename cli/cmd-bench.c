@@ -219,7 +219,6 @@ out:
 int cmd_bench(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "iterations", required_argument, NULL, 'n' },
 		{ 0 },
 	};
@@ -228,20 +227,16 @@ int cmd_bench(int argc, char **argv, struct daxpinctl_opts *opts)
 	uint64_t n = 0;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "n:", lo,
-				NULL)) != -1) {
-		if (c == 'n') {
-			if (daxpin_parse_u64(optarg, 1000000, &n) || n == 0)
-				return daxpinctl_usage_error(opts, usage,
-					"-n takes a count from 1 to 1000000, not '%s'",
-					optarg);
-			have_n = true;
-			continue;
-		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "n:", lo, -1,
+				     &rc)) != -1) {
+		if (daxpin_parse_u64(optarg, 1000000, &n) || n == 0)
+			return daxpinctl_usage_error(opts, usage,
+				"-n takes a count from 1 to 1000000, not '%s'",
+				optarg);
+		have_n = true;
 	}
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (optind >= argc)
 		return daxpinctl_usage_error(opts, usage,
 				"missing benchmark: 'gp' or 'truncate'");

@@ -102,7 +102,6 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	static const char usage[] =
 		"daxpinctl monitor [-s|--snapshot] [-c|--count N] [--json] [-u]";
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "count", required_argument, NULL, 'c' },
 		{ "snapshot", no_argument, NULL, 's' },
 		{ 0 },
@@ -114,27 +113,18 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	unsigned int bad;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c:s", lo,
-				NULL)) != -1) {
-		if (c == 's') {
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "c:s", lo, 0,
+				     &rc)) != -1) {
+		if (c == 's')
 			m.resync = true;	/* start with the current waits */
-			continue;
-		}
-		if (c == 'c') {
-			if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
-			    !m.count)
-				return daxpinctl_usage_error(opts, usage,
-					"--count takes a positive number, not '%s'",
-					optarg);
-			continue;
-		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
+		else if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
+			 !m.count)
+			return daxpinctl_usage_error(opts, usage,
+				"--count takes a positive number, not '%s'",
+				optarg);
 	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	m.ro.human = opts->human;
 
 	rc = daxpinctl_open(opts, &ctx);

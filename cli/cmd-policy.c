@@ -292,7 +292,6 @@ static int reset(struct daxpinctl_opts *opts, const char *section,
 int cmd_policy(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "mount", required_argument, NULL, 'm' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "section", required_argument, NULL, 's' },
@@ -306,8 +305,8 @@ int cmd_policy(int argc, char **argv, struct daxpinctl_opts *opts)
 	int c, rc, nsec = 0;
 	char *key, *value;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "m:d:s:p",
-				lo, NULL)) != -1) {
+	while ((c = daxpinctl_getopt(argc, argv, opts, policy_usage, "m:d:s:p",
+				     lo, -1, &rc)) != -1) {
 		switch (c) {
 		case 'm':
 		case 'd':
@@ -325,10 +324,9 @@ int cmd_policy(int argc, char **argv, struct daxpinctl_opts *opts)
 			do_persist = true;
 			continue;
 		}
-		rc = daxpinctl_common_opt(c, opts, policy_usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
 	}
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (optind < argc)
 		verb = argv[optind++];
 
@@ -385,20 +383,13 @@ int cmd_policy(int argc, char **argv, struct daxpinctl_opts *opts)
 int cmd_metrics(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] = "daxpinctl metrics [--json]";
-	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
 	struct json_object *reply, *doc;
 	char why[256];
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
-				NULL)) != -1) {
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	rc = daxpinctl_parse_options(argc, argv, opts, usage, 0);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	rc = daxpinctl_daemon(opts, request("metrics"), &reply);
 	if (rc)
 		return rc;

@@ -15,7 +15,6 @@ int cmd_stats(int argc, char **argv, struct daxpinctl_opts *opts)
 	static const char usage[] =
 		"daxpinctl stats [--reset] [-H|--histogram] [--json] [-u]";
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "reset", no_argument, NULL, 'r' },
 		{ "histogram", no_argument, NULL, 'H' },
 		{ 0 },
@@ -28,23 +27,15 @@ int cmd_stats(int argc, char **argv, struct daxpinctl_opts *opts)
 	bool reset = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "rH", lo,
-				NULL)) != -1) {
-		if (c == 'r') {
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "rH", lo, 0,
+				     &rc)) != -1) {
+		if (c == 'r')
 			reset = true;
-			continue;
-		}
-		if (c == 'H') {
+		else
 			ro.hist = true;
-			continue;
-		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
 	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	ro.human = opts->human;
 
 	rc = daxpinctl_open(opts, &ctx);
@@ -107,7 +98,6 @@ int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts)
 		"daxpinctl config [--poll-ms=N] [--open-reads=yes|no] "
 		"[--count-breaks=yes|no] [--event-burst=N] [--json]";
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "poll-ms", required_argument, NULL, 'p' },
 		{ "open-reads", required_argument, NULL, 'o' },
 		{ "count-breaks", required_argument, NULL, 'c' },
@@ -119,8 +109,8 @@ int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts)
 	uint64_t v;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
-				NULL)) != -1) {
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, NULL, lo, 0,
+				     &rc)) != -1) {
 		switch (c) {
 		case 'p':
 			if (daxpin_parse_u64(optarg, UINT32_MAX, &v))
@@ -149,13 +139,9 @@ int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts)
 			set.mask |= DAXPIN_CFG_COUNT_BREAKS;
 			continue;
 		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
 	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 
 	rc = daxpinctl_open(opts, &ctx);
 	if (rc)

@@ -714,7 +714,6 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	static const char usage[] =
 		"daxpinctl status [--check [--warn-ms=N] [--crit-ms=N]] [--json] [-u]";
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "check", no_argument, NULL, 'c' },
 		{ "warn-ms", required_argument, NULL, 'W' },
 		{ "crit-ms", required_argument, NULL, 'C' },
@@ -728,8 +727,8 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	bool check = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "c", lo,
-				NULL)) != -1) {
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "c", lo, 0,
+				     &rc)) != -1) {
 		switch (c) {
 		case 'c':
 			check = true;
@@ -746,13 +745,9 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 					"bad --crit-ms '%s'", optarg);
 			continue;
 		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
 	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	st.ro.human = opts->human;
 	st.reasons = json_object_new_array();
 	if (!st.reasons)

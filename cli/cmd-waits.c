@@ -24,7 +24,6 @@ int cmd_waits(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] = "daxpinctl waits [-v|--verbose] [--json] [-u]";
 	static const struct option lo[] = {
-		DAXPINCTL_COMMON_LONG,
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
@@ -32,21 +31,12 @@ int cmd_waits(int argc, char **argv, struct daxpinctl_opts *opts)
 	struct daxpin_mounts mnts = { 0 };
 	struct daxpin_waits w = { 0 };
 	struct daxpin_ctx *ctx;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT "v", lo,
-				NULL)) != -1) {
-		if (c == 'v') {
-			ro.verbose = true;
-			continue;
-		}
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	while (daxpinctl_getopt(argc, argv, opts, usage, "v", lo, 0, &rc) == 'v')
+		ro.verbose = true;
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	ro.human = opts->human;
 
 	rc = daxpinctl_open(opts, &ctx);
@@ -74,24 +64,17 @@ out:
 int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] = "daxpinctl kick [--json] <wait-id>";
-	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
 	struct daxpin_ctx *ctx;
 	struct json_object *o;
 	bool was_idle = false;
 	uint64_t id;
-	int c, rc;
+	int rc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
-				NULL)) != -1) {
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
+	rc = daxpinctl_parse_options(argc, argv, opts, usage, 1);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (optind >= argc)
 		return daxpinctl_usage_error(opts, usage, "missing wait id");
-	if (optind + 1 < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind + 1]);
 	if (daxpin_parse_u64(argv[optind], UINT64_MAX, &id))
 		return daxpinctl_usage_error(opts, usage,
 				"'%s' is not a wait id (see 'daxpinctl waits')",
@@ -143,18 +126,14 @@ static int worse(int a, int b)
 int cmd_scan(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] = "daxpinctl scan [--json] [-u] <path>...";
-	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
 	struct render_opts ro = { 0 };
 	struct json_object *top = NULL, *arr = NULL;
 	struct daxpin_ctx *ctx;
-	int c, i, rc, ret = DAXPINCTL_EXIT_OK;
+	int i, rc, ret = DAXPINCTL_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
-				NULL)) != -1) {
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
+	rc = daxpinctl_parse_options(argc, argv, opts, usage, -1);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (optind >= argc)
 		return daxpinctl_usage_error(opts, usage, "missing path");
 	ro.human = opts->human;

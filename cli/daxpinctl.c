@@ -106,6 +106,53 @@ int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,
 	}
 }
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+int daxpinctl_getopt(int argc, char **argv, struct daxpinctl_opts *opts,
+		     const char *usage, const char *shortopts,
+		     const struct option *own, int max_args, int *rc)
+{
+	static const struct option common[] = { DAXPINCTL_COMMON_LONG };
+	struct option lo[ARRAY_SIZE(common) + DAXPINCTL_OWN_MAX + 1] = { 0 };
+	char so[32];
+	size_t n;
+	int c;
+
+	*rc = 0;
+	memcpy(lo, common, sizeof(common));
+	/* the last slot stays zero: the end of the table */
+	for (n = ARRAY_SIZE(common); own && own->name && n < ARRAY_SIZE(lo) - 1;
+	     own++)
+		lo[n++] = *own;
+	snprintf(so, sizeof(so), DAXPINCTL_COMMON_SHORT "%s",
+		 shortopts ? shortopts : "");
+	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c != 'h' && c != 'j' && c != 'u' && c != '?' && c != ':')
+			return c;
+		*rc = daxpinctl_common_opt(c, opts, usage);
+		if (*rc)
+			return -1;
+	}
+	if (max_args >= 0 && argc - optind > max_args)
+		*rc = daxpinctl_usage_error(opts, usage,
+				"unexpected argument '%s'",
+				argv[optind + max_args]);
+	return -1;
+}
+
+int daxpinctl_parse_options(int argc, char **argv, struct daxpinctl_opts *opts,
+			    const char *usage, int max_args)
+{
+	int rc;
+
+	while (daxpinctl_getopt(argc, argv, opts, usage, NULL, NULL, max_args,
+				&rc) != -1)
+		;	/* no own options: getopt_long returns none */
+	return rc;
+}
+
 int daxpinctl_exit_code(int err)
 {
 	switch (-abs(err)) {
@@ -243,21 +290,14 @@ int daxpinctl_print_json(struct daxpinctl_opts *opts, struct json_object *obj)
 int cmd_version(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] = "daxpinctl version [--json]";
-	static const struct option lo[] = { DAXPINCTL_COMMON_LONG, { 0 } };
 	struct daxpin_ctx *ctx = NULL;
 	struct daxpin_stats st = { 0 };
 	struct json_object *o;
-	int c, rc, mrc;
+	int rc, mrc;
 
-	while ((c = getopt_long(argc, argv, DAXPINCTL_COMMON_SHORT, lo,
-				NULL)) != -1) {
-		rc = daxpinctl_common_opt(c, opts, usage);
-		if (rc)
-			return rc < 0 ? 0 : rc;
-	}
-	if (optind < argc)
-		return daxpinctl_usage_error(opts, usage,
-				"unexpected argument '%s'", argv[optind]);
+	rc = daxpinctl_parse_options(argc, argv, opts, usage, 0);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 
 	/* the module is optional here: report what we can */
 	mrc = daxpin_open(&ctx);
