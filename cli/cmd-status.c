@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +20,13 @@
 #include "builtin.h"
 #include "render.h"
 #include "render-daemon.h"
+#include "status-check.h"
 #include "lib/daxpin-control.h"
 #include "lib/daxpin-json.h"
 #include "lib/daxpin-util.h"
 
 #define WARN_MS_DEFAULT	5000
 #define CRIT_MS_DEFAULT	60000
-#define NAMED_MAX	5	/* stuck waits named in the verdict */
 
 struct status {
 	struct daxpinctl_opts *opts;
@@ -39,97 +38,14 @@ struct status {
 	int stats_err;
 	struct daxpin_config config;
 	int config_err;
-	bool has_summary;		/* the module counts its waits */
-	uint64_t nr_waits, nr_stalled, oldest_ns;	/* in flight */
 	int waits_err;
-	struct daxpin_wait named[NAMED_MAX];	/* the first stuck waits */
-	size_t nr_named;
-	bool more_stuck;		/* stuck waits beyond those named */
-	bool walked;			/* the waits were read */
+	struct status_check chk;	/* waits in flight, verdict */
 	struct daxpin_mounts mnts;
-	uint64_t warn_ms, crit_ms;
 	const char *warn_source;	/* "option", "daxpind" or "default" */
-	int health;
-	struct json_object *reasons;	/* array of strings */
 	struct json_object *daemon;	/* "daemon" member */
 };
 
-static void level(struct status *st, int health)
-{
-	if (health > st->health)
-		st->health = health;
-}
-
-static void reason(struct status *st, int health, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void reason(struct status *st, int health, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	level(st, health);
-	json_object_array_add(st->reasons, json_object_new_string(buf));
-}
-
-static const char *health_name(int h)
-{
-	switch (h) {
-	case DAXPINCTL_CHECK_OK:
-		return "ok";
-	case DAXPINCTL_CHECK_WARNING:
-		return "warning";
-	default:
-		return "critical";
-	}
-}
-
 /* ---- module ---- */
-
-/*
- * A wait is stuck when it is stalled or has waited warn_ms, or crit_ms if
- * that is lower: critical waits are always named.
- */
-static uint64_t stuck_ms(const struct status *st)
-{
-	return st->warn_ms < st->crit_ms ? st->warn_ms : st->crit_ms;
-}
-
-static bool wait_is_stuck(const struct status *st, const struct daxpin_wait *w)
-{
-	return w->stalled || w->waited_ns / 1000000 >= stuck_ms(st);
-}
-
-/* Is any wait stuck, so that the verdict must name it? */
-static bool any_stuck(const struct status *st)
-{
-	return st->nr_stalled ||
-	       (st->nr_waits && st->oldest_ns / 1000000 >= stuck_ms(st));
-}
-
-static int note_wait(const struct daxpin_wait *w, void *arg)
-{
-	struct status *st = arg;
-
-	if (!st->has_summary) {
-		/* a module without the summary: count every wait here */
-		st->nr_waits++;
-		st->nr_stalled += w->stalled;
-		if (w->waited_ns > st->oldest_ns)
-			st->oldest_ns = w->waited_ns;
-	}
-	if (!wait_is_stuck(st, w))
-		return 0;
-	if (st->nr_named < NAMED_MAX) {
-		st->named[st->nr_named++] = *w;
-		return 0;
-	}
-	st->more_stuck = true;
-	return st->has_summary;	/* enough: the summary counts the rest */
-}
 
 /*
  * The module's summary (count, stalled, oldest) answers "is anything
@@ -139,7 +55,6 @@ static int note_wait(const struct daxpin_wait *w, void *arg)
  */
 static void collect_module(struct status *st)
 {
-	const struct daxpin_global *g = &st->stats.global;
 	struct daxpin_ctx *ctx;
 
 	st->module_err = daxpin_open(&ctx);
@@ -151,16 +66,12 @@ static void collect_module(struct status *st)
 		snprintf(st->module_msg, sizeof(st->module_msg), "%s",
 			 daxpin_errmsg(ctx));
 	st->config_err = daxpin_get_config(ctx, &st->config);
-	st->has_summary = !st->stats_err && st->stats.has_global &&
-			  g->has_summary;
-	if (st->has_summary) {
-		st->nr_waits = g->waits_active;
-		st->nr_stalled = g->waits_stalled;
-		st->oldest_ns = g->oldest_waited_ns;
-	}
-	if (!st->has_summary || any_stuck(st)) {
-		st->waits_err = daxpin_walk_waits(ctx, note_wait, st);
-		st->walked = !st->waits_err;
+	if (!st->stats_err)
+		status_check_summary(&st->chk, &st->stats);
+	if (!st->stats_err && status_check_must_walk(&st->chk)) {
+		st->waits_err = daxpin_walk_waits(ctx, status_check_note_wait,
+						  &st->chk);
+		st->chk.walked = !st->waits_err;
 	}
 	daxpin_close(ctx);
 }
@@ -437,69 +348,6 @@ static struct json_object *collect_dax_mounts(struct status *st)
 	return arr;
 }
 
-/* ---- verdict ---- */
-
-static void judge(struct status *st)
-{
-	const struct daxpin_global *g = &st->stats.global;
-	bool ended;
-	size_t i;
-
-	if (st->module_err == -DAXPIN_ENOMODULE) {
-		reason(st, DAXPINCTL_CHECK_CRITICAL, "daxpin.ko is not loaded");
-		return;
-	}
-	if (st->module_err) {
-		reason(st, DAXPINCTL_CHECK_CRITICAL, "cannot reach daxpin.ko: %s",
-		       daxpin_strerror(st->module_err));
-		return;
-	}
-	if (st->stats_err || st->waits_err) {
-		int err = st->stats_err ? st->stats_err : st->waits_err;
-
-		reason(st, DAXPINCTL_CHECK_CRITICAL, "cannot read daxpin state: %s%s",
-		       daxpin_strerror(err),
-		       err == -EPERM ? " (run as root)" : "");
-		return;
-	}
-	for (i = 0; i < st->nr_named; i++) {
-		const struct daxpin_wait *w = &st->named[i];
-		uint64_t ms = w->waited_ns / 1000000;
-		char hint[96] = "";
-
-		if (w->stalled)
-			snprintf(hint, sizeof(hint),
-				 " (stalled: page idle, waiter asleep; 'daxpinctl kick %" PRIu64 "')",
-				 w->id);
-		reason(st, ms >= st->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
-		       DAXPINCTL_CHECK_WARNING,
-		       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s",
-		       w->id, w->comm, w->pid, ms, w->fs, w->dev_major,
-		       w->dev_minor, w->ino, w->path, hint);
-	}
-	if (st->more_stuck)
-		reason(st, DAXPINCTL_CHECK_WARNING,
-		       "more stuck waits: %" PRIu64 " in flight, %" PRIu64 " stalled, oldest %" PRIu64 " ms: see 'daxpinctl waits'",
-		       st->nr_waits, st->nr_stalled, st->oldest_ns / 1000000);
-	/*
-	 * The verdict comes from the counts, named or not, unless the walk
-	 * found none: the stuck waits ended between the summary and the walk.
-	 */
-	ended = st->walked && !st->nr_named;
-	if (!ended && st->nr_waits && st->oldest_ns / 1000000 >= st->crit_ms)
-		level(st, DAXPINCTL_CHECK_CRITICAL);
-	else if (!ended && any_stuck(st))
-		level(st, DAXPINCTL_CHECK_WARNING);
-	if (st->stats.has_global && g->waits_dropped)
-		reason(st, DAXPINCTL_CHECK_CRITICAL,
-		       "%" PRIu64 " waits not tracked (table full, max_waits %u): raise daxpin.ko's max_waits parameter",
-		       g->waits_dropped, g->waits_max);
-	if (st->stats.has_global && g->events_dropped)
-		reason(st, DAXPINCTL_CHECK_WARNING,
-		       "%" PRIu64 " events dropped (rate limit or memory)",
-		       g->events_dropped);
-}
-
 /* ---- output ---- */
 
 static int print_json(struct status *st, struct json_object *pmem,
@@ -543,11 +391,11 @@ static int print_json(struct status *st, struct json_object *pmem,
 	json_object_object_add(o, "pmem", pmem);
 	json_object_object_add(o, "dax_mounts", dax_mounts);
 
-	json_object_object_add(w, "count", json_object_new_uint64(st->nr_waits));
+	json_object_object_add(w, "count", json_object_new_uint64(st->chk.nr_waits));
 	json_object_object_add(w, "stalled",
-			       json_object_new_uint64(st->nr_stalled));
-	json_object_object_add(w, "oldest_ms", st->nr_waits ?
-		json_object_new_uint64(st->oldest_ns / 1000000) : NULL);
+			       json_object_new_uint64(st->chk.nr_stalled));
+	json_object_object_add(w, "oldest_ms", st->chk.nr_waits ?
+		json_object_new_uint64(st->chk.oldest_ns / 1000000) : NULL);
 	json_object_object_add(o, "waits", w);
 
 	for (i = 0; i < st->stats.nr_sb; i++)
@@ -555,14 +403,14 @@ static int print_json(struct status *st, struct json_object *pmem,
 							     &st->mnts, false));
 	json_object_object_add(o, "filesystems", fss);
 	json_object_object_add(o, "daemon", json_object_get(st->daemon));
-	json_object_object_add(chk, "warn_ms", json_object_new_uint64(st->warn_ms));
+	json_object_object_add(chk, "warn_ms", json_object_new_uint64(st->chk.warn_ms));
 	json_object_object_add(chk, "warn_source",
 			       json_object_new_string(st->warn_source));
-	json_object_object_add(chk, "crit_ms", json_object_new_uint64(st->crit_ms));
+	json_object_object_add(chk, "crit_ms", json_object_new_uint64(st->chk.crit_ms));
 	json_object_object_add(o, "check", chk);
 	json_object_object_add(o, "health",
-		json_object_new_string(health_name(st->health)));
-	json_object_object_add(o, "reasons", json_object_get(st->reasons));
+		json_object_new_string(status_check_health_name(st->chk.health)));
+	json_object_object_add(o, "reasons", json_object_get(st->chk.reasons));
 	return daxpinctl_print_json(st->opts, o);
 }
 
@@ -675,13 +523,13 @@ static int print_text(struct status *st, struct json_object *pmem,
 	}
 
 	if (!st->module_err && !st->stats_err && !st->waits_err) {
-		printf("\nwaits: %" PRIu64 " in flight", st->nr_waits);
-		if (st->nr_waits)
-			printf(", %" PRIu64 " stalled, oldest %s", st->nr_stalled,
+		printf("\nwaits: %" PRIu64 " in flight", st->chk.nr_waits);
+		if (st->chk.nr_waits)
+			printf(", %" PRIu64 " stalled, oldest %s", st->chk.nr_stalled,
 			       st->ro.human ?
-			       daxpin_fmt_duration(st->oldest_ns, buf, sizeof(buf)) :
+			       daxpin_fmt_duration(st->chk.oldest_ns, buf, sizeof(buf)) :
 			       (snprintf(buf, sizeof(buf), "%" PRIu64 " ms",
-					 st->oldest_ns / 1000000), buf));
+					 st->chk.oldest_ns / 1000000), buf));
 		putchar('\n');
 	}
 	if (!st->module_err && !st->stats_err) {
@@ -695,15 +543,15 @@ static int print_text(struct status *st, struct json_object *pmem,
 
 	putchar('\n');
 	render_daemon_status(stdout, st->daemon);
-	printf("\nhealth: %s (a wait is stuck after ", health_name(st->health));
-	if (st->warn_ms == UINT64_MAX)
+	printf("\nhealth: %s (a wait is stuck after ", status_check_health_name(st->chk.health));
+	if (st->chk.warn_ms == UINT64_MAX)
 		printf("never");
 	else
-		printf("%" PRIu64 " ms", st->warn_ms);
+		printf("%" PRIu64 " ms", st->chk.warn_ms);
 	printf(", from %s)\n", st->warn_source);
-	for (i = 0; i < json_object_array_length(st->reasons); i++)
+	for (i = 0; i < json_object_array_length(st->chk.reasons); i++)
 		printf("  - %s\n", json_object_get_string(
-			json_object_array_get_idx(st->reasons, i)));
+			json_object_array_get_idx(st->chk.reasons, i)));
 	json_object_put(pmem);
 	json_object_put(dax_mounts);
 	return DAXPINCTL_EXIT_OK;
@@ -719,10 +567,8 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 		{ "crit-ms", required_argument, NULL, 'C' },
 		{ 0 },
 	};
-	struct status st = {
-		.opts = opts, .warn_ms = WARN_MS_DEFAULT,
-		.crit_ms = CRIT_MS_DEFAULT, .warn_source = "default",
-	};
+	struct status st = { .opts = opts, .warn_source = "default" };
+	uint64_t warn_ms = WARN_MS_DEFAULT, crit_ms = CRIT_MS_DEFAULT;
 	struct json_object *pmem, *dax_mounts;
 	bool check = false;
 	int c, rc;
@@ -734,13 +580,13 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 			check = true;
 			continue;
 		case 'W':
-			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.warn_ms))
+			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &warn_ms))
 				return daxpinctl_usage_error(opts, usage,
 					"bad --warn-ms '%s'", optarg);
 			st.warn_source = "option";
 			continue;
 		case 'C':
-			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &st.crit_ms))
+			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &crit_ms))
 				return daxpinctl_usage_error(opts, usage,
 					"bad --crit-ms '%s'", optarg);
 			continue;
@@ -749,8 +595,7 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	st.ro.human = opts->human;
-	st.reasons = json_object_new_array();
-	if (!st.reasons)
+	if (status_check_init(&st.chk, warn_ms, crit_ms))
 		return DAXPINCTL_EXIT_FAIL;
 
 	if (daxpin_mounts_load(&st.mnts, NULL))
@@ -758,25 +603,26 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	collect_daemon(&st);
 	/* a wait is stuck when daxpind would warn about it */
 	if (strcmp(st.warn_source, "option") &&
-	    !daemon_warn_after_ms(st.daemon, &st.warn_ms))
+	    !daemon_warn_after_ms(st.daemon, &st.chk.warn_ms))
 		st.warn_source = "daxpind";
 	collect_module(&st);
 	pmem = collect_pmem(&st.mnts);
 	dax_mounts = collect_dax_mounts(&st);
-	judge(&st);
+	status_check_judge(&st.chk, st.module_err, st.stats_err, st.waits_err,
+			   &st.stats);
 
 	if (check && !opts->json) {
 		/* one line, monitoring-plugin style */
-		size_t i, n = json_object_array_length(st.reasons);
+		size_t i, n = json_object_array_length(st.chk.reasons);
 
-		printf("DAXPIN %s", st.health == DAXPINCTL_CHECK_OK ? "OK" :
-		       st.health == DAXPINCTL_CHECK_WARNING ? "WARNING" :
+		printf("DAXPIN %s", st.chk.health == DAXPINCTL_CHECK_OK ? "OK" :
+		       st.chk.health == DAXPINCTL_CHECK_WARNING ? "WARNING" :
 		       "CRITICAL");
 		for (i = 0; i < n; i++)
 			printf("%s %s", i ? ";" : ":", json_object_get_string(
-				json_object_array_get_idx(st.reasons, i)));
-		printf(" | waits=%" PRIu64 " stalled=%" PRIu64 "\n", st.nr_waits,
-		       st.nr_stalled);
+				json_object_array_get_idx(st.chk.reasons, i)));
+		printf(" | waits=%" PRIu64 " stalled=%" PRIu64 "\n", st.chk.nr_waits,
+		       st.chk.nr_stalled);
 		json_object_put(pmem);
 		json_object_put(dax_mounts);
 		rc = DAXPINCTL_EXIT_OK;
@@ -786,9 +632,9 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 		rc = print_text(&st, pmem, dax_mounts);
 	}
 	if (check && rc == DAXPINCTL_EXIT_OK)
-		rc = st.health;
+		rc = st.chk.health;
 
-	json_object_put(st.reasons);
+	status_check_fini(&st.chk);
 	json_object_put(st.daemon);
 	daxpin_stats_free(&st.stats);
 	daxpin_mounts_free(&st.mnts);

@@ -12,6 +12,8 @@ cli_daxpinctl_SOURCES = \
 	cli/cmd-bench.c \
 	cli/cmd-monitor.c \
 	cli/cmd-status.c \
+	cli/status-check.h \
+	cli/status-check.c \
 	cli/cmd-policy.c
 cli_daxpinctl_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(NDCTL_CFLAGS) $(DAXCTL_CFLAGS)
@@ -34,6 +36,19 @@ EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh \
 	docs/schema/waits.json docs/schema/kick.json docs/schema/scan.json \
 	docs/schema/stats.json docs/schema/config.json docs/schema/bench.json \
 	docs/schema/monitor.json docs/schema/status.json docs/schema/version.json
+
+# the status --check verdict from recorded netlink replies
+check_PROGRAMS += cli/tests/test-status-check
+TESTS += cli/tests/test-status-check
+cli_tests_test_status_check_SOURCES = \
+	cli/tests/test-status-check.c \
+	cli/status-check.c \
+	cli/status-check.h \
+	lib/tests/builder.c \
+	lib/tests/builder.h
+cli_tests_test_status_check_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) \
+	$(JSON_CFLAGS) $(CMOCKA_CFLAGS)
+cli_tests_test_status_check_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
 
 # daxpind reply rendering (status/policy/metrics) from recorded replies
 check_PROGRAMS += cli/tests/test-daemon
