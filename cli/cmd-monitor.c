@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "builtin.h"
 #include "render.h"
@@ -26,7 +28,50 @@ struct monitor {
 	uint64_t count;		/* stop after this many events, 0 = never */
 	uint64_t seen;
 	bool resync;
+	bool follow;		/* false: print the current waits and exit */
+	bool filter;		/* only waits on this device: */
+	unsigned int major, minor;
 };
+
+/* --mount PATH: the filesystem holding PATH */
+static int filter_mount(struct monitor *m, const char *usage, const char *arg)
+{
+	struct stat sb;
+
+	if (stat(arg, &sb))
+		return daxpinctl_usage_error(m->opts, usage,
+				"--mount '%s': %s", arg, strerror(errno));
+	m->major = major(sb.st_dev);
+	m->minor = minor(sb.st_dev);
+	return 0;
+}
+
+/* --dev MAJ:MIN, /dev/NAME or NAME: a block device */
+static int filter_dev(struct monitor *m, const char *usage, const char *arg)
+{
+	char path[256], end;
+	struct stat sb;
+
+	if (sscanf(arg, "%u:%u%c", &m->major, &m->minor, &end) == 2)
+		return 0;
+	snprintf(path, sizeof(path), "%s%s", strchr(arg, '/') ? "" : "/dev/",
+		 arg);
+	if (stat(path, &sb))
+		return daxpinctl_usage_error(m->opts, usage,
+				"--dev '%s': %s", path, strerror(errno));
+	if (!S_ISBLK(sb.st_mode))
+		return daxpinctl_usage_error(m->opts, usage,
+				"--dev '%s' is not a block device", path);
+	m->major = major(sb.st_rdev);
+	m->minor = minor(sb.st_rdev);
+	return 0;
+}
+
+static bool wait_wanted(const struct monitor *m, const struct daxpin_wait *w)
+{
+	return !m->filter ||
+	       (w->dev_major == m->major && w->dev_minor == m->minor);
+}
 
 /* JSON lines: one compact document per line, whatever --json said */
 #define JSONL_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -46,6 +91,8 @@ static int on_event(const struct daxpin_event *ev, void *arg)
 
 	if (ev->type == DAXPIN_EVENT_OVERRUN)
 		m->resync = true;
+	else if (ev->has_wait && !wait_wanted(m, &ev->wait))
+		return 0;
 	if (m->opts->json) {
 		if (print_jsonl(daxpin_event_to_json(ev, &m->mnts)))
 			return -ENOMEM;
@@ -66,6 +113,18 @@ static void reload_mounts(struct monitor *m)
 		memset(&m->mnts, 0, sizeof(m->mnts));
 }
 
+/* compact waits[] to those the filter keeps; returns their number */
+static size_t keep_wanted(const struct monitor *m, struct daxpin_wait *waits,
+			  size_t nr)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nr; i++)
+		if (wait_wanted(m, &waits[i]))
+			waits[n++] = waits[i];
+	return n;
+}
+
 /* after lost events: dump the waits so the reader has the full state */
 static int resync(struct monitor *m, struct daxpin_ctx *ctx)
 {
@@ -79,6 +138,7 @@ static int resync(struct monitor *m, struct daxpin_ctx *ctx)
 	if (rc)
 		return daxpinctl_error(m->opts, ctx, rc,
 				       "resynchronising after an overrun");
+	w.nr = keep_wanted(m, w.waits, w.nr);
 	if (m->opts->json) {
 		o = daxpin_waits_to_json(&w, &m->mnts);
 		if (o)
@@ -100,31 +160,62 @@ static int resync(struct monitor *m, struct daxpin_ctx *ctx)
 int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] =
-		"daxpinctl monitor [-s|--snapshot] [-c|--count N] [--json] [-u]";
+		"daxpinctl monitor [--mount PATH|--dev DEV] [-s|--snapshot] "
+		"[-c|--count N] [--follow|--no-follow] [--json] [-u]";
 	static const struct option lo[] = {
 		{ "count", required_argument, NULL, 'c' },
 		{ "snapshot", no_argument, NULL, 's' },
+		{ "mount", required_argument, NULL, 'm' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "no-follow", no_argument, NULL, 'F' },
 		{ 0 },
 	};
-	struct monitor m = { .opts = opts };
+	struct monitor m = { .opts = opts, .follow = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct daxpin_ctx *ctx;
 	struct pollfd pfd;
 	unsigned int bad;
 	int c, rc;
 
-	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "c:s", lo, 0,
+	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "c:sf", lo, 0,
 				     &rc)) != -1) {
-		if (c == 's')
+		switch (c) {
+		case 's':
 			m.resync = true;	/* start with the current waits */
-		else if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
-			 !m.count)
-			return daxpinctl_usage_error(opts, usage,
-				"--count takes a positive number, not '%s'",
-				optarg);
+			break;
+		case 'c':
+			if (daxpin_parse_u64(optarg, UINT64_MAX, &m.count) ||
+			    !m.count)
+				return daxpinctl_usage_error(opts, usage,
+					"--count takes a positive number, not '%s'",
+					optarg);
+			break;
+		case 'm':
+		case 'd':
+			if (m.filter)
+				return daxpinctl_usage_error(opts, usage,
+					"give one --mount or --dev");
+			m.filter = true;
+			rc = c == 'm' ? filter_mount(&m, usage, optarg) :
+					filter_dev(&m, usage, optarg);
+			if (rc)
+				return rc;
+			break;
+		case 'f':
+		case 'F':
+			m.follow = c == 'f';
+			break;
+		}
 	}
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (!m.follow) {
+		if (m.resync || m.count)
+			return daxpinctl_usage_error(opts, usage,
+				"--no-follow prints the current waits: it takes no --snapshot or --count");
+		m.resync = true;
+	}
 	m.ro.human = opts->human;
 
 	rc = daxpinctl_open(opts, &ctx);
@@ -149,7 +240,7 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	/* subscribed first, so no event between the snapshot and the stream is lost */
 	if (m.resync) {
 		rc = resync(&m, ctx);
-		if (rc)
+		if (rc || !m.follow)
 			goto out;
 	}
 	while (!monitor_stop) {

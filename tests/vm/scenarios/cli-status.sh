@@ -68,6 +68,15 @@ grep -q "daemon: not reachable" /tmp/status.txt || die "status does not report t
 grep -q "dax=always" /tmp/status.txt || die "status does not show the mount mode"
 check 0
 
+# monitors filtered to the DAX mount and to another filesystem
+"$DAXPINCTL" --json monitor --mount "$DAX_MNT" >/tmp/mon-dax.jsonl 2>&1 &
+mon_dax=$!
+"$DAXPINCTL" --json monitor --mount /tmp >/tmp/mon-tmp.jsonl 2>&1 &
+mon_tmp=$!
+for p in $mon_dax $mon_tmp; do
+	wait_for "ls -l /proc/$p/fd 2>/dev/null | grep -q socket" 10 || die "monitor $p did not start"
+done
+
 # a truncate stuck on a pinned page
 slowdev_create 25000 >/dev/null
 f=$DAX_MNT/victim
@@ -86,6 +95,18 @@ assert_eq "1 0 5000 default" "$(jq_py $s '"%d %d %d %s" % (d["waits"]["count"], 
 assert_eq "$(jq_py $s "d['waits']['oldest_ms']")" "$(jq_py $s "d['module']['global']['oldest_waited_ns'] // 1000000")" \
 	"oldest_ms is the module's summary"
 wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 5 || die "wait $id not 1 s old"
+# --no-follow: the current waits, filtered, as one resync line
+for f in "--mount $DAX_MNT" "--dev $(basename "$PMEM_DEV")" "--dev $(stat -c %Hr:%Lr "$PMEM_DEV")" "--mount /tmp"; do
+	"$DAXPINCTL" --json monitor --no-follow $f >/tmp/nf.jsonl || die "monitor --no-follow $f failed"
+	want=1
+	[ "$f" = "--mount /tmp" ] && want=0
+	assert_eq "1 resync $want" "$(python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+d = json.loads(lines[0])
+print(len(lines), d["event"], len([w for w in d["waits"] if w["id"] == int(sys.argv[2])]))' /tmp/nf.jsonl "$id")" \
+		"monitor --no-follow $f: lines, event, wait $id listed"
+done
 assert is_running "$PIN_PID"
 check 1 --warn-ms=1000
 grep -q "WARNING: wait $id: truncate\[$tp\] stuck" /tmp/check.out || die "--check does not name wait $id"
@@ -110,4 +131,12 @@ fi
 wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
 wait "$tp"
 check 0 --warn-ms=1000
+kill -TERM $mon_dax $mon_tmp
+wait $mon_dax $mon_tmp
+monitor_has /tmp/mon-dax.jsonl "e['event'] == 'wait_start' and e['wait']['id'] == $id" ||
+	die "monitor --mount $DAX_MNT missed wait $id: $(cat /tmp/mon-dax.jsonl)"
+monitor_has /tmp/mon-dax.jsonl "e['event'] == 'wait_end' and e['wait']['id'] == $id" ||
+	die "monitor --mount $DAX_MNT missed the end of wait $id"
+! monitor_has /tmp/mon-tmp.jsonl "'wait' in e" ||
+	die "monitor --mount /tmp printed a wait on $DAX_MNT: $(cat /tmp/mon-tmp.jsonl)"
 log "cli-status ok ($wakeup)"
