@@ -61,55 +61,140 @@ out:
 	return rc;
 }
 
-int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
-{
-	static const char usage[] = "daxpinctl kick [--json] <wait-id>";
+struct kick {
+	struct daxpinctl_opts *opts;
 	struct daxpin_ctx *ctx;
+	struct json_object *kicks;	/* --json: [{"id", "was_idle"}] */
+	int rc;				/* the first failure's exit code */
+};
+
+static void kick_one(struct kick *k, uint64_t id)
+{
 	struct json_object *o;
 	bool was_idle = false;
-	uint64_t id;
 	int rc;
 
-	rc = daxpinctl_parse_options(argc, argv, opts, usage, 1);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if (optind >= argc)
-		return daxpinctl_usage_error(opts, usage, "missing wait id");
-	if (daxpin_parse_u64(argv[optind], UINT64_MAX, &id))
-		return daxpinctl_usage_error(opts, usage,
-				"'%s' is not a wait id (see 'daxpinctl waits')",
-				argv[optind]);
-
-	rc = daxpinctl_open(opts, &ctx);
-	if (rc)
-		return rc;
-	rc = daxpin_kick(ctx, id, &was_idle);
-	if (rc == -ENOENT) {
-		rc = daxpinctl_error(opts, ctx, rc,
-			"kicking wait %" PRIu64 " (it may have ended; see 'daxpinctl waits')",
-			id);
-		goto out;
-	}
+	rc = daxpin_kick(k->ctx, id, &was_idle);
 	if (rc) {
-		rc = daxpinctl_error(opts, ctx, rc, "kicking wait %" PRIu64, id);
-		goto out;
+		rc = daxpinctl_error(k->opts, k->ctx, rc,
+			rc == -ENOENT ? "kicking wait %" PRIu64 " (it may have ended; see 'daxpinctl waits')" :
+			"kicking wait %" PRIu64, id);
+		if (!k->rc)
+			k->rc = rc;
+		return;
 	}
-	if (opts->json) {
-		o = json_object_new_object();
-		if (o) {
-			json_object_object_add(o, "id", json_object_new_uint64(id));
-			json_object_object_add(o, "was_idle",
-					json_object_new_boolean(was_idle));
-		}
-		rc = daxpinctl_print_json(opts, o);
-	} else {
+	if (!k->kicks) {
 		printf("kicked wait %" PRIu64 ": was_idle=%s%s\n", id,
 		       was_idle ? "yes" : "no",
 		       was_idle ? "" : " (page still busy, the waiter sleeps on)");
-		rc = DAXPINCTL_EXIT_OK;
+		return;
+	}
+	o = json_object_new_object();
+	if (!o)
+		return;
+	json_object_object_add(o, "id", json_object_new_uint64(id));
+	json_object_object_add(o, "was_idle", json_object_new_boolean(was_idle));
+	json_object_array_add(k->kicks, o);
+}
+
+/* the ids of the stalled waits, read before any is kicked */
+static int stalled_ids(struct kick *k, uint64_t **ids, size_t *nr)
+{
+	struct daxpin_waits w;
+	size_t i;
+	int rc;
+
+	*nr = 0;
+	*ids = NULL;
+	rc = daxpin_get_waits(k->ctx, &w);
+	if (rc)
+		return daxpinctl_error(k->opts, k->ctx, rc, "listing waits");
+	*ids = calloc(w.nr ? w.nr : 1, sizeof(**ids));
+	if (!*ids) {
+		daxpin_waits_free(&w);
+		return daxpinctl_error(k->opts, NULL, -ENOMEM, "listing waits");
+	}
+	for (i = 0; i < w.nr; i++)
+		if (w.waits[i].stalled)
+			(*ids)[(*nr)++] = w.waits[i].id;
+	daxpin_waits_free(&w);
+	return 0;
+}
+
+int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
+{
+	static const char usage[] =
+		"daxpinctl kick [--json] <wait-id>...|--stalled";
+	static const struct option lo[] = {
+		{ "stalled", no_argument, NULL, 's' },
+		{ 0 },
+	};
+	struct kick k = { .opts = opts };
+	uint64_t *ids = NULL;
+	bool stalled = false;
+	size_t i, nr = 0;
+	int rc;
+
+	while (daxpinctl_getopt(argc, argv, opts, usage, NULL, lo, -1, &rc) == 's')
+		stalled = true;
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (stalled && optind < argc)
+		return daxpinctl_usage_error(opts, usage,
+				"give wait ids or --stalled, not both");
+	if (!stalled && optind >= argc)
+		return daxpinctl_usage_error(opts, usage, "missing wait id");
+	if (!stalled) {
+		nr = argc - optind;
+		ids = calloc(nr, sizeof(*ids));
+		if (!ids)
+			return DAXPINCTL_EXIT_FAIL;
+		for (i = 0; i < nr; i++)
+			if (daxpin_parse_u64(argv[optind + i], UINT64_MAX, &ids[i])) {
+				free(ids);
+				return daxpinctl_usage_error(opts, usage,
+					"'%s' is not a wait id (see 'daxpinctl waits')",
+					argv[optind + i]);
+			}
+	}
+
+	rc = daxpinctl_open(opts, &k.ctx);
+	if (rc) {
+		free(ids);
+		return rc;
+	}
+	if (stalled) {
+		rc = stalled_ids(&k, &ids, &nr);
+		if (rc)
+			goto out;
+	}
+	if (opts->json) {
+		k.kicks = json_object_new_array();
+		if (!k.kicks) {
+			rc = DAXPINCTL_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (!nr && !opts->json)
+		printf("no stalled waits\n");
+	for (i = 0; i < nr; i++)
+		kick_one(&k, ids[i]);
+	rc = k.rc;
+	if (opts->json) {
+		struct json_object *o = json_object_new_object();
+		int prc;
+
+		if (o)
+			json_object_object_add(o, "kicks", k.kicks);
+		else
+			json_object_put(k.kicks);
+		prc = daxpinctl_print_json(opts, o);
+		if (!rc)
+			rc = prc;
 	}
 out:
-	daxpin_close(ctx);
+	free(ids);
+	daxpin_close(k.ctx);
 	return rc;
 }
 

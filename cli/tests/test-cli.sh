@@ -35,7 +35,14 @@ expect 2 waits extra-arg
 expect 2 kick
 expect_stderr "missing wait id"
 expect 2 kick not-a-number
-expect 2 kick 1 2
+expect 2 kick 1 x
+expect 2 kick --stalled 1
+expect_stderr "not both"
+expect 2 monitor --mount /nonexistent/path
+expect 2 monitor --dev /dev/null
+expect_stderr "not a block device"
+expect 2 monitor --no-follow --count 1
+expect 2 status --warn-ms=soon
 expect 2 scan
 expect 2 stats --nope
 expect 2 bench
@@ -68,6 +75,7 @@ elif [ "$rc" = 3 ]; then
 fi
 expect "0 3 4" stats
 expect "3 4 5" kick 18446744073709551615
+expect "0 3 4" kick --stalled
 expect "3 4 5 6" scan "$tmp/existing"
 
 exit $fail

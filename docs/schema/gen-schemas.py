@@ -135,8 +135,10 @@ def schema(name, title, body, defs=None):
 out = {
     "waits": schema("waits", "daxpinctl waits --json",
         obj({"waits": {"type": "array", "items": WAIT}})),
-    "kick": schema("kick", "daxpinctl kick ID --json",
-        obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled")})),
+    "kick": schema("kick", "daxpinctl kick ID...|--stalled --json",
+        obj({"kicks": {"type": "array",
+                       "description": "one entry per wait kicked, in order; a wait that could not be kicked is reported on stderr instead",
+                       "items": obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled")})}})),
     "scan": schema("scan", "daxpinctl scan PATH... --json",
         obj({"scans": {"type": "array", "items": SCAN,
                        "description": "one entry per file scanned successfully, in argument order"}})),

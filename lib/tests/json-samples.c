@@ -53,10 +53,18 @@ int main(void)
 	nlmsg_free(msg);
 	emit("waits", daxpin_waits_to_json(&w, &m));
 
-	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_uint64(1000));
-	json_object_object_add(o, "was_idle", json_object_new_boolean(1));
-	emit("kick", o);
+	{
+		/* as daxpinctl kick builds it (cli/cmd-waits.c) */
+		struct json_object *k = json_object_new_object();
+		struct json_object *kicks = json_object_new_array();
+
+		json_object_object_add(k, "id", json_object_new_uint64(1000));
+		json_object_object_add(k, "was_idle", json_object_new_boolean(1));
+		json_object_array_add(kicks, k);
+		o = json_object_new_object();
+		json_object_object_add(o, "kicks", kicks);
+		emit("kick", o);
+	}
 
 	msg = tb_msg(DAXPIN_CMD_GET_STATS, NLM_F_MULTI);
 	{

@@ -20,9 +20,11 @@ esac
 export DAXPIN_CONTROL=/tmp/no-daxpind/control
 s=/tmp/status.json
 
-validate()
+validate() { validate_as status "$1"; }
+
+validate_as()	# SCHEMA FILE
 {
-	python3 - "$DAXPIN_SRC/docs/schema/status.json" "$1" <<'PY'
+	python3 - "$DAXPIN_SRC/docs/schema/$1.json" "$2" <<'PY'
 import json, sys
 import jsonschema
 s = json.load(open(sys.argv[1])); d = json.load(open(sys.argv[2]))
@@ -50,6 +52,10 @@ grep -q "module: not loaded" /tmp/status.txt || die "status: $(cat /tmp/status.t
 check 2
 
 daxpin_load
+# nothing stalled: --stalled kicks nothing, and says so
+"$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled (idle) failed"
+validate_as kick /tmp/kick.json || die "kick --json (idle) does not validate"
+assert_eq 0 "$(jq_py /tmp/kick.json 'len(d["kicks"])')" "kicks with nothing stalled"
 "$DAXPINCTL" status --json >$s || die "status --json failed"
 validate $s || die "status --json does not validate: $(cat $s)"
 pmem=$(basename "$PMEM_DEV") ddax=$(basename "$DEVDAX_DEV")
@@ -126,7 +132,10 @@ if [ "$wakeup" = lost ]; then
 	assert_eq 1 "$?" "status --json --check exit code, stalled"
 	assert_eq "1 1 1" "$(jq_py $s '"%d %d %d" % (d["waits"]["stalled"], d["module"]["global"]["waits_stalled"], len([r for r in d["reasons"] if "stalled" in r]))')" \
 		"stalled: in the summary, in the module's global, named in reasons"
-	"$DAXPINCTL" kick "$id" || die "kick $id failed"
+	"$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled failed"
+	validate_as kick /tmp/kick.json || die "kick --json does not validate: $(cat /tmp/kick.json)"
+	assert_eq "[($id, True)]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicks"]]')" \
+		"kick --stalled kicked the stalled wait, page idle"
 fi
 wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
 wait "$tp"
