@@ -67,6 +67,22 @@ static size_t walk(struct status_check *c, unsigned int nr,
 	return seen;
 }
 
+/* the recorded stats reply g, judged with these thresholds */
+static void start(struct status_check *c, struct daxpin_stats *s,
+		  const struct daxpin_global *g, uint64_t warn_ms,
+		  uint64_t crit_ms)
+{
+	stats_reply(s, g);
+	assert_int_equal(status_check_init(c, warn_ms, crit_ms), 0);
+	status_check_summary(c, s);
+}
+
+static void finish(struct status_check *c, struct daxpin_stats *s)
+{
+	status_check_fini(c);
+	daxpin_stats_free(s);
+}
+
 static const char *reason_at(const struct status_check *c, size_t i)
 {
 	return json_object_get_string(json_object_array_get_idx(c->reasons, i));
@@ -103,28 +119,22 @@ static void test_summary_only(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	assert_true(c.has_summary);
 	assert_false(status_check_must_walk(&c));
 	status_check_judge(&c, 0, 0, 0, &s);
 	assert_int_equal(c.health, DAXPINCTL_CHECK_OK);
 	assert_int_equal(nr_reasons(&c), 0);
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 
 	g.waits_active = 1000;
 	g.oldest_waited_ns = 4999 * MS;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	assert_int_equal(c.nr_waits, 1000);
 	assert_false(status_check_must_walk(&c));
 	status_check_judge(&c, 0, 0, 0, &s);
 	assert_int_equal(c.health, DAXPINCTL_CHECK_OK);
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /* one stalled wait among young ones: read, named with its kick command */
@@ -138,9 +148,7 @@ static void test_stalled_named(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	assert_true(status_check_must_walk(&c));
 	assert_int_equal(walk(&c, 4, 900, 4), 4);	/* wait 1000 stalled */
 	status_check_judge(&c, 0, 0, 0, &s);
@@ -148,8 +156,7 @@ static void test_stalled_named(void **state)
 	assert_int_equal(nr_reasons(&c), 1);
 	assert_non_null(strstr(reason_at(&c, 0), "wait 1000: trunc-0[4000] stuck 900 ms on ext4 259:0 ino 12 /dir 0/file-0"));
 	assert_non_null(strstr(reason_at(&c, 0), "'daxpinctl kick 1000'"));
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /*
@@ -166,9 +173,7 @@ static void test_many_stuck(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	assert_true(status_check_must_walk(&c));
 	assert_int_equal(walk(&c, 1000, 61000, 0), 6);
 	assert_int_equal(c.nr_named, STATUS_CHECK_NAMED);
@@ -179,8 +184,7 @@ static void test_many_stuck(void **state)
 	assert_non_null(strstr(reason_at(&c, 4), "wait 1004:"));
 	assert_string_equal(reason_at(&c, 5),
 		"more stuck waits: 1000 in flight, 0 stalled, oldest 61000 ms: see 'daxpinctl waits'");
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /* a module without the summary: every wait is read and counted */
@@ -191,10 +195,8 @@ static void test_no_summary(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
+	start(&c, &s, &g, 5000, 60000);
 	assert_false(s.global.has_summary);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
 	assert_false(c.has_summary);
 	assert_true(status_check_must_walk(&c));
 	assert_int_equal(walk(&c, 10, 7000, 3), 10);	/* never stops */
@@ -206,8 +208,7 @@ static void test_no_summary(void **state)
 	assert_int_equal(c.health, DAXPINCTL_CHECK_WARNING);
 	assert_string_equal(reason_at(&c, 5),
 		"more stuck waits: 10 in flight, 4 stalled, oldest 7000 ms: see 'daxpinctl waits'");
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /* the stuck waits ended between the summary and the walk: healthy */
@@ -221,16 +222,13 @@ static void test_ended_before_walk(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	assert_true(status_check_must_walk(&c));
 	assert_int_equal(walk(&c, 0, 0, 0), 0);
 	status_check_judge(&c, 0, 0, 0, &s);
 	assert_int_equal(c.health, DAXPINCTL_CHECK_OK);
 	assert_int_equal(nr_reasons(&c), 0);
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /* --crit-ms below --warn-ms: a critical wait is still stuck and named */
@@ -244,16 +242,13 @@ static void test_crit_below_warn(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 10000, 2000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 10000, 2000);
 	assert_true(status_check_must_walk(&c));
 	walk(&c, 1, 3000, 0);
 	status_check_judge(&c, 0, 0, 0, &s);
 	assert_int_equal(c.health, DAXPINCTL_CHECK_CRITICAL);
 	assert_int_equal(nr_reasons(&c), 1);
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 /* dropped waits are critical, dropped events a warning */
@@ -267,17 +262,14 @@ static void test_dropped(void **state)
 	struct status_check c;
 
 	(void)state;
-	stats_reply(&s, &g);
-	assert_int_equal(status_check_init(&c, 5000, 60000), 0);
-	status_check_summary(&c, &s);
+	start(&c, &s, &g, 5000, 60000);
 	status_check_judge(&c, 0, 0, 0, &s);
 	assert_int_equal(c.health, DAXPINCTL_CHECK_CRITICAL);
 	assert_int_equal(nr_reasons(&c), 2);
 	assert_non_null(strstr(reason_at(&c, 0), "3 waits not tracked (table full, max_waits 1024)"));
 	assert_non_null(strstr(reason_at(&c, 1), "7 events dropped"));
 	assert_string_equal(status_check_health_name(c.health), "critical");
-	status_check_fini(&c);
-	daxpin_stats_free(&s);
+	finish(&c, &s);
 }
 
 int main(void)
