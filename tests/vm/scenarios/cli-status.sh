@@ -134,7 +134,7 @@ if [ "$wakeup" = lost ]; then
 		"stalled: in the summary, in the module's global, named in reasons"
 	"$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled failed"
 	validate_as kick /tmp/kick.json || die "kick --json does not validate: $(cat /tmp/kick.json)"
-	assert_eq "[($id, True)]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicks"]]')" \
+	assert_eq "[[$id, true]]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicks"]]')" \
 		"kick --stalled kicked the stalled wait, page idle"
 fi
 wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
