@@ -221,6 +221,11 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	rc = daxpinctl_open(opts, &ctx);
 	if (rc)
 		return rc;
+	if (!m.follow) {
+		/* the current waits only: no events to subscribe to */
+		rc = resync(&m, ctx);
+		goto out;
+	}
 	rc = daxpin_events_subscribe(ctx);
 	if (rc < 0) {
 		rc = daxpinctl_error(opts, ctx, rc,
@@ -229,7 +234,8 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	}
 	pfd.fd = rc;
 	pfd.events = POLLIN;
-	reload_mounts(&m);
+	if (!m.resync)
+		reload_mounts(&m);	/* resync() loads them itself */
 
 	/* no SA_RESTART: let poll() return on ^C */
 	sigemptyset(&sa.sa_mask);
@@ -240,7 +246,7 @@ int cmd_monitor(int argc, char **argv, struct daxpinctl_opts *opts)
 	/* subscribed first, so no event between the snapshot and the stream is lost */
 	if (m.resync) {
 		rc = resync(&m, ctx);
-		if (rc || !m.follow)
+		if (rc)
 			goto out;
 	}
 	while (!monitor_stop) {
