@@ -21,6 +21,10 @@
 
 #define DAXPIN_GENL_NAME		"daxpin"
 #define DAXPIN_GENL_VERSION		1
+/*
+ * Joining the events group needs CAP_NET_ADMIN, whatever open_reads says:
+ * events are multicast, so they cannot be filtered per reader.
+ */
 #define DAXPIN_MCGRP_EVENTS		"events"
 
 #define DAXPIN_HIST_BUCKETS		32
@@ -33,7 +37,10 @@ enum daxpin_cmd {
 	DAXPIN_CMD_GET_CONFIG,		/* reply: DAXPIN_ATTR_CONFIG */
 	DAXPIN_CMD_SET_CONFIG,		/* admin; request: DAXPIN_ATTR_CONFIG */
 	DAXPIN_CMD_KICK,		/* admin; WAIT_ID -> WAS_IDLE */
-	DAXPIN_CMD_SCAN,		/* FD -> SCAN_PAGE..., SCAN_TRUNCATED */
+	DAXPIN_CMD_SCAN,		/* dump; FD -> messages of SCAN_PAGE...,
+					 * the last with SCAN_ENTRIES (and
+					 * SCAN_TRUNCATED)
+					 */
 	DAXPIN_CMD_BENCH_GP,		/* admin; BENCH_ITERATIONS -> BENCH_RESULT... */
 	DAXPIN_CMD_EVENT,		/* multicast on "events": DAXPIN_ATTR_EVENT */
 
@@ -67,16 +74,22 @@ enum daxpin_wait_attr {
 	DAXPIN_WAIT_ATTR_UNSPEC,
 	DAXPIN_WAIT_ATTR_PAD,
 	DAXPIN_WAIT_ATTR_ID,		/* u64, never reused while loaded */
-	DAXPIN_WAIT_ATTR_PID,		/* u32, waiting thread (init pid ns) */
+	DAXPIN_WAIT_ATTR_PID,		/* u32, waiting thread, in the reader's
+					 * pid namespace
+					 */
 	DAXPIN_WAIT_ATTR_TGID,		/* u32 */
 	DAXPIN_WAIT_ATTR_COMM,		/* string */
 	DAXPIN_WAIT_ATTR_FS,		/* string: "ext4", "xfs", ... */
 	DAXPIN_WAIT_ATTR_DEV_MAJOR,	/* u32: superblock device */
 	DAXPIN_WAIT_ATTR_DEV_MINOR,	/* u32 */
 	DAXPIN_WAIT_ATTR_INO,		/* u64 */
-	DAXPIN_WAIT_ATTR_PATH,		/* string: relative to the fs root */
+	DAXPIN_WAIT_ATTR_PATH,		/* string: relative to the fs root;
+					 * absent for unprivileged readers
+					 */
 	DAXPIN_WAIT_ATTR_OFFSET,	/* u64: file offset of the busy page */
-	DAXPIN_WAIT_ATTR_PFN,		/* u64 */
+	DAXPIN_WAIT_ATTR_PFN,		/* u64; only to CAP_SYS_ADMIN readers
+					 * (a physical address), never in events
+					 */
 	DAXPIN_WAIT_ATTR_START_NS,	/* u64: CLOCK_BOOTTIME */
 	DAXPIN_WAIT_ATTR_WAITED_NS,	/* u64 */
 	DAXPIN_WAIT_ATTR_ROUNDS,	/* u32: sleeps on a busy page so far */
@@ -86,6 +99,7 @@ enum daxpin_wait_attr {
 	DAXPIN_WAIT_ATTR_STALLED,	/* u8: idle, yet the waiter sleeps */
 	DAXPIN_WAIT_ATTR_KICKS,		/* u32: kicks sent to this wait */
 	DAXPIN_WAIT_ATTR_PAGE_GONE,	/* flag: the page's pgmap is gone */
+	DAXPIN_WAIT_ATTR_PATH_TRUNCATED,	/* flag: PATH is cut short */
 
 	__DAXPIN_WAIT_ATTR_MAX,
 	DAXPIN_WAIT_ATTR_MAX = __DAXPIN_WAIT_ATTR_MAX - 1
@@ -107,6 +121,9 @@ enum daxpin_global_attr {
 	DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS,	/* u64: how long the oldest wait
 						 * in flight has waited; absent
 						 * if none
+						 */
+	DAXPIN_GLOBAL_ATTR_PROBE_MISSED,	/* u64: probe hits the kernel
+						 * skipped (recursion)
 						 */
 
 	__DAXPIN_GLOBAL_ATTR_MAX,
@@ -142,7 +159,10 @@ enum daxpin_gp_primitive {
 };
 
 enum daxpin_gp_context {
-	DAXPIN_GP_CTX_LAYOUT_BREAK,	/* called by a task in a tracked wait */
+	DAXPIN_GP_CTX_LAYOUT_BREAK,	/* obsolete: never counted (a waiter
+					 * sleeps in schedule(), it calls no
+					 * grace period); kept for numbering
+					 */
 	DAXPIN_GP_CTX_KILL_DAX,		/* called inside kill_dax() */
 
 	DAXPIN_GP_CTX_NR
@@ -158,6 +178,9 @@ enum daxpin_gp_attr {
 	DAXPIN_GP_ATTR_TOTAL_NS,	/* u64 */
 	DAXPIN_GP_ATTR_MAX_NS,		/* u64 */
 	DAXPIN_GP_ATTR_HIST,		/* nest: histogram */
+	DAXPIN_GP_ATTR_MISSED,		/* u64: calls of this primitive the
+					 * return probe could not time
+					 */
 
 	__DAXPIN_GP_ATTR_MAX,
 	DAXPIN_GP_ATTR_MAX = __DAXPIN_GP_ATTR_MAX - 1
@@ -180,7 +203,7 @@ enum daxpin_page_attr {
 	DAXPIN_PAGE_ATTR_UNSPEC,
 	DAXPIN_PAGE_ATTR_PAD,
 	DAXPIN_PAGE_ATTR_OFFSET,	/* u64: file offset */
-	DAXPIN_PAGE_ATTR_PFN,		/* u64 */
+	DAXPIN_PAGE_ATTR_PFN,		/* u64; only to CAP_SYS_ADMIN readers */
 	DAXPIN_PAGE_ATTR_REFCOUNT,	/* u32 */
 	DAXPIN_PAGE_ATTR_DMA_PINNED,	/* u8 */
 	DAXPIN_PAGE_ATTR_PMD,		/* u8: part of a 2 MiB entry */
