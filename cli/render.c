@@ -35,7 +35,7 @@ static const char *wait_path(const struct daxpin_wait *w,
 	if (w->path[0] && daxpin_mounts_abspath(mnts, w->dev_major,
 			w->dev_minor, w->path, buf, len) == 0)
 		return buf;
-	return w->path[0] ? w->path : "-";
+	return w->has_path && w->path[0] ? w->path : "-";
 }
 
 static void fmt_dev(char *buf, size_t len, uint32_t major, uint32_t minor)
@@ -53,11 +53,21 @@ static const char *fmt_offset(char *buf, size_t len, uint64_t off,
 	return buf;
 }
 
+/* "-" where the module gave no pfn (it shows pfns to CAP_SYS_ADMIN only). */
+static const char *fmt_pfn(char *buf, size_t len, bool have, uint64_t pfn)
+{
+	if (have)
+		snprintf(buf, len, "0x%" PRIx64, pfn);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 void render_waits(FILE *f, const struct daxpin_waits *w,
 		  const struct daxpin_mounts *mnts,
 		  const struct render_opts *ro)
 {
-	char path[DAXPIN_PATH_LEN], dev[24], waited[32], off[32];
+	char path[DAXPIN_PATH_LEN], dev[24], waited[32], off[32], pfn[24];
 	const char *wh = ro->human ? "WAITED" : "WAITED_MS";
 	size_t i;
 
@@ -85,11 +95,12 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 		else
 			snprintf(waited, sizeof(waited), "%" PRIu64,
 				 x->waited_ns / 1000000);
+		fmt_pfn(pfn, sizeof(pfn), x->has_pfn, x->pfn);
 		if (ro->verbose)
-			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s 0x%-10" PRIx64 " %-4u %-4s %-7s %-6u %-5u %-10s %s\n",
+			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-6u %-5u %-10s %s\n",
 				x->id, x->pid, x->tgid, x->comm,
 				x->fs[0] ? x->fs : "-", dev, x->ino, off,
-				x->pfn, x->refcount,
+				pfn, x->refcount,
 				x->dma_pinned ? "yes" : "no", wait_state(x),
 				x->rounds, x->kicks, waited,
 				wait_path(x, mnts, path, sizeof(path)));
@@ -257,7 +268,7 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 void render_scan(FILE *f, const char *path, const struct daxpin_scan *s,
 		 const struct render_opts *ro)
 {
-	char off[32];
+	char off[32], pfn[24];
 	size_t i;
 
 	if (!s->nr)
@@ -276,8 +287,9 @@ void render_scan(FILE *f, const char *path, const struct daxpin_scan *s,
 	for (i = 0; i < s->nr; i++) {
 		const struct daxpin_scan_page *p = &s->pages[i];
 
-		fprintf(f, "  %-18s 0x%-12" PRIx64 " %-8u %-10s %s\n",
-			fmt_offset(off, sizeof(off), p->offset, ro), p->pfn,
+		fprintf(f, "  %-18s %-14s %-8u %-10s %s\n",
+			fmt_offset(off, sizeof(off), p->offset, ro),
+			fmt_pfn(pfn, sizeof(pfn), p->has_pfn, p->pfn),
 			p->refcount, p->dma_pinned ? "yes" : "no",
 			p->pmd ? "yes" : "no");
 	}

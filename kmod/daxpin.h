@@ -7,8 +7,10 @@
 
 #include <linux/types.h>
 #include <linux/sched.h>
-#include <linux/netlink.h>
 #include <uapi/linux/daxpin.h>
+
+struct file;
+struct inode;
 
 #define DAXPIN_VERSION		"0.1.0"
 #define DAXPIN_PATH_MAX		256
@@ -31,6 +33,7 @@ struct daxpin_wait_info {
 	dev_t dev;
 	u64 ino;
 	char path[DAXPIN_PATH_MAX];
+	bool path_truncated;
 	u64 offset;
 	unsigned long pfn;
 	u64 start_ns;
@@ -58,7 +61,8 @@ void daxpin_waits_exit(void);
 void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		       struct inode *inode, pgoff_t index);
 void daxpin_wait_signalled(struct task_struct *task, bool group);
-int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info);
+int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
+		    struct task_struct **taskp);
 int daxpin_wait_kick(u64 id, bool *was_idle);
 bool daxpin_task_is_waiting(struct task_struct *task);
 unsigned int daxpin_waits_active(void);
@@ -69,6 +73,7 @@ void daxpin_page_state(struct daxpin_wait_info *info);
 /* daxpin_probe.c: the probe on init_wait_var_entry(). */
 int daxpin_probe_init(void);
 void daxpin_probe_exit(void);
+u64 daxpin_probe_missed(void);
 
 /* daxpin_signal.c: notices signals sent to waiters. */
 int daxpin_signal_init(void);
@@ -105,6 +110,7 @@ struct daxpin_gp_stats {
 	u64 total_ns;
 	u64 max_ns;
 	u64 hist[DAXPIN_HIST_BUCKETS];
+	u64 missed;
 };
 
 struct daxpin_bench_result {
@@ -143,13 +149,22 @@ struct daxpin_busy_page {
 
 #define DAXPIN_SCAN_MAX_PAGES	4096
 
-int daxpin_scan_file(struct file *file, struct daxpin_busy_page *pages,
-		     unsigned int max, unsigned int *nr, bool *truncated,
-		     u64 *entries, struct netlink_ext_ack *extack);
+struct daxpin_scan_cursor {
+	pgoff_t next;		/* first file page not yet looked at */
+	u64 entries;		/* DAX entries walked */
+	bool done;		/* the whole file was walked */
+};
+
+unsigned int daxpin_scan_some(struct file *file, struct daxpin_scan_cursor *cur,
+			      struct daxpin_busy_page *pages, unsigned int max);
 
 /* daxpin_netlink.c: the generic netlink family. */
 int daxpin_netlink_init(void);
 void daxpin_netlink_exit(void);
+
+/* daxpin_events.c: events multicast on the "events" group. */
+void daxpin_events_start(void);
+void daxpin_events_stop(void);
 bool daxpin_event_wanted(void);
 void daxpin_event_queue(u32 type, u32 outcome, bool was_idle,
 			const struct daxpin_wait_info *wait);

@@ -10,11 +10,13 @@
 #include <linux/version.h>
 #include <net/genetlink.h>
 
-/* Multicast groups with a capability check (6.7, backported to 6.1.y). */
-#ifdef GENL_MCAST_CAP_NET_ADMIN
-#define DAXPIN_MCAST_ADMIN_FLAGS	GENL_MCAST_CAP_NET_ADMIN
-#else
-#define DAXPIN_MCAST_ADMIN_FLAGS	0
+/*
+ * Multicast groups with a capability check (6.7, in 6.1.y from 6.1.68):
+ * without it any local user could join the events group and read every
+ * wait's task and file, so such a kernel is not built for at all.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "this kernel cannot restrict a generic netlink multicast group (GENL_MCAST_CAP_NET_ADMIN, 6.1.68 and later): daxpin's events would be open to every user"
 #endif
 
 /*

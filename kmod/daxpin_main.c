@@ -45,12 +45,9 @@ static int __init daxpin_init(void)
 	ret = daxpin_waits_init();
 	if (ret)
 		return ret;
-	ret = daxpin_netlink_init();
-	if (ret)
-		goto err_waits;
 	ret = daxpin_gp_init();
 	if (ret)
-		goto err_netlink;
+		goto err_waits;
 	ret = daxpin_breaks_init();
 	if (ret)
 		goto err_gp;
@@ -60,35 +57,44 @@ static int __init daxpin_init(void)
 	ret = daxpin_probe_init();
 	if (ret)
 		goto err_signal;
+	/* Last: a request may arrive the moment the family exists. */
+	ret = daxpin_netlink_init();
+	if (ret)
+		goto err_probe;
+	daxpin_events_start();
 	pr_info("version %s loaded, tracking up to %u waits\n", DAXPIN_VERSION,
 		daxpin_max_waits);
 	return 0;
 
+err_probe:
+	daxpin_probe_exit();
 err_signal:
 	daxpin_signal_exit();
 err_breaks:
 	daxpin_breaks_exit();
 err_gp:
 	daxpin_gp_exit();
-err_netlink:
-	daxpin_netlink_exit();
 err_waits:
 	daxpin_waits_exit();
 	return ret;
 }
 
 /*
- * Probes go first so that nothing new enters the table; waiters still asleep
- * keep sleeping in the filesystem and owe nothing to this module.
+ * The exact reverse of init.  The family goes first: unregistering it waits
+ * for every handler still running, and none can start after it.  Then the
+ * probes, so that nothing new enters the table; waiters still asleep keep
+ * sleeping in the filesystem and owe nothing to this module.  The table and
+ * its work go last.
  */
 static void __exit daxpin_exit(void)
 {
+	daxpin_events_stop();
+	daxpin_netlink_exit();
 	daxpin_probe_exit();
 	daxpin_signal_exit();
 	daxpin_breaks_exit();
 	daxpin_gp_exit();
 	daxpin_waits_exit();
-	daxpin_netlink_exit();
 	pr_info("unloaded\n");
 }
 

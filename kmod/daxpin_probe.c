@@ -124,6 +124,11 @@ int daxpin_probe_init(void)
 	return ret;
 }
 
+u64 daxpin_probe_missed(void)
+{
+	return READ_ONCE(daxpin_wait_var_probe.nmissed);
+}
+
 void daxpin_probe_exit(void)
 {
 	unregister_kprobe(&daxpin_wait_var_probe);

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * daxpin: list the busy pages of one DAX file.
+ * daxpin: list the busy pages of one DAX file, a piece at a time.
  *
  * A read-only walk of the file's DAX entries under the i_pages lock.  The
  * entry encoding is private to fs/dax.c; it is mirrored here and recorded in
  * COMPAT.md for each kernel daxpin builds against.  A page is busy when its
  * refcount is above one: exactly what dax_layout_busy_page() waits for.
+ *
+ * A file may still map media whose namespace was torn down (nd_pmem
+ * unbound with the filesystem mounted): its memmap is gone.  So a page is
+ * read only under a reference on its dev_pagemap, which memunmap_pages()
+ * waits for; an entry whose pagemap is dead is skipped.  The lock (and the
+ * pagemap reference) is dropped for a reschedule every DAXPIN_SCAN_BATCH
+ * pages, counting each page of a 2 MiB entry, not every entry.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/memremap.h>
 #include <linux/xarray.h>
-#include <linux/netlink.h>
 #include "daxpin.h"
 
 #define DAX_SHIFT	4
@@ -18,74 +25,110 @@
 #define DAX_ZERO_PAGE	BIT(2)
 #define DAX_EMPTY	BIT(3)
 
-/* Entries walked between two chances to reschedule. */
-#define DAXPIN_SCAN_BATCH	4096
+/* Pages looked at between two chances to reschedule. */
+#define DAXPIN_SCAN_BATCH	1024
 
-static void daxpin_scan_entry(unsigned long v, pgoff_t index,
-			      struct daxpin_busy_page *pages, unsigned int max,
-			      unsigned int *nr, bool *truncated)
+struct daxpin_scan_walk {
+	struct daxpin_scan_cursor *cur;
+	struct daxpin_busy_page *pages;
+	unsigned int max;
+	unsigned int nr;
+	unsigned int budget;		/* pages left before a reschedule */
+	struct dev_pagemap *pgmap;	/* held while its pages are read */
+};
+
+/*
+ * Look at the pages of one entry from cur->next on.  Returns false when
+ * @walk is full; cur->next then names the first page not looked at.
+ */
+static bool daxpin_scan_entry(struct daxpin_scan_walk *walk, unsigned long v,
+			      pgoff_t index)
 {
+	unsigned int n = (v & DAX_PMD) ? PTRS_PER_PMD : 1;
 	unsigned long pfn = v >> DAX_SHIFT;
-	unsigned int i, n = (v & DAX_PMD) ? PTRS_PER_PMD : 1;
+	pgoff_t base = index & ~((pgoff_t)n - 1);
+	pgoff_t i = max(base, walk->cur->next) - base;
 	struct page *page;
 	u32 ref;
 
-	index &= ~((pgoff_t)n - 1);
-	for (i = 0; i < n; i++) {
+	if (i == 0)
+		walk->cur->entries++;
+	for (; i < n; i++) {
+		walk->pgmap = get_dev_pagemap(pfn + i, walk->pgmap);
+		if (!walk->pgmap)
+			break;		/* torn down: nothing to read */
+		walk->budget -= min(walk->budget, 1U);
 		page = pfn_to_page(pfn + i);
 		ref = page_ref_count(page);
 		if (ref <= 1)
 			continue;
-		if (*nr == max) {
-			*truncated = true;
-			return;
+		if (walk->nr == walk->max) {
+			walk->cur->next = base + i;
+			return false;
 		}
-		pages[*nr] = (struct daxpin_busy_page) {
-			.offset = (u64)(index + i) << PAGE_SHIFT,
+		walk->pages[walk->nr++] = (struct daxpin_busy_page) {
+			.offset = (u64)(base + i) << PAGE_SHIFT,
 			.pfn = pfn + i,
 			.refcount = ref,
 			.dma_pinned = folio_maybe_dma_pinned(page_folio(page)),
 			.pmd = n > 1,
 		};
-		(*nr)++;
 	}
+	walk->cur->next = base + n;
+	return true;
 }
 
-int daxpin_scan_file(struct file *file, struct daxpin_busy_page *pages,
-		     unsigned int max, unsigned int *nr, bool *truncated,
-		     u64 *entries, struct netlink_ext_ack *extack)
+static void daxpin_scan_put_pgmap(struct daxpin_scan_walk *walk)
 {
-	struct address_space *mapping = file->f_mapping;
-	XA_STATE(xas, &mapping->i_pages, 0);
+	if (walk->pgmap)
+		put_dev_pagemap(walk->pgmap);
+	walk->pgmap = NULL;
+}
+
+/**
+ * daxpin_scan_some() - find the next busy pages of a DAX file
+ * @file: the file, opened for reading
+ * @cur: where to go on from; updated (cur->done once the file is walked)
+ * @pages: array of @max entries to fill
+ * @max: room in @pages
+ *
+ * Returns the number of pages filled in; fewer than @max only when the walk
+ * reached the end of the file.
+ */
+unsigned int daxpin_scan_some(struct file *file, struct daxpin_scan_cursor *cur,
+			      struct daxpin_busy_page *pages, unsigned int max)
+{
+	struct daxpin_scan_walk walk = {
+		.cur = cur, .pages = pages, .max = max,
+		.budget = DAXPIN_SCAN_BATCH,
+	};
+	XA_STATE(xas, &file->f_mapping->i_pages, cur->next);
 	unsigned long v;
 	void *entry;
-
-	*nr = 0;
-	*truncated = false;
-	*entries = 0;
-	if (!IS_DAX(file_inode(file))) {
-		NL_SET_ERR_MSG(extack, "not a DAX file: its pages are page cache, never pinned media");
-		return -EOPNOTSUPP;
-	}
 
 	xas_lock_irq(&xas);
 	xas_for_each(&xas, entry, ULONG_MAX) {
 		if (!xa_is_value(entry))
 			continue;
 		v = xa_to_value(entry);
-		(*entries)++;
-		if (!(v & (DAX_ZERO_PAGE | DAX_EMPTY)))
-			daxpin_scan_entry(v, xas.xa_index, pages, max, nr,
-					  truncated);
-		if (*truncated)
-			break;
-		if (*entries % DAXPIN_SCAN_BATCH)
+		if (v & (DAX_ZERO_PAGE | DAX_EMPTY)) {
+			cur->next = xas.xa_index + 1;
+			continue;
+		}
+		if (!daxpin_scan_entry(&walk, v, xas.xa_index))
+			goto out;
+		if (walk.budget)
 			continue;
 		xas_pause(&xas);
 		xas_unlock_irq(&xas);
+		daxpin_scan_put_pgmap(&walk);
 		cond_resched();
+		walk.budget = DAXPIN_SCAN_BATCH;
 		xas_lock_irq(&xas);
 	}
+	cur->done = true;
+out:
 	xas_unlock_irq(&xas);
-	return 0;
+	daxpin_scan_put_pgmap(&walk);
+	return walk.nr;
 }

@@ -394,8 +394,12 @@ static void daxpin_tick(struct work_struct *work)
 				   daxpin_poll_jiffies());
 }
 
-/* Copy the next wait at or after *slot; *slot moves past it. */
-int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info)
+/*
+ * Copy the next wait at or after *slot; *slot moves past it.  *taskp is the
+ * waiter, referenced: the caller puts it.
+ */
+int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
+		    struct task_struct **taskp)
 {
 	unsigned int i;
 	int ret = -ENOENT;
@@ -405,6 +409,8 @@ int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info)
 		if (!daxpin_waits[i].info.id)
 			continue;
 		*info = daxpin_waits[i].info;
+		*taskp = daxpin_waits[i].task;
+		get_task_struct(*taskp);
 		*slot = i + 1;
 		ret = 0;
 		break;

@@ -70,7 +70,7 @@ struct daxpin_wait {
 	uint64_t ino;
 	char path[DAXPIN_PATH_LEN];	/* relative to the fs root */
 	uint64_t offset;
-	uint64_t pfn;
+	uint64_t pfn;			/* valid only with has_pfn */
 	uint64_t start_ns;		/* CLOCK_BOOTTIME */
 	uint64_t waited_ns;
 	uint32_t rounds;
@@ -80,6 +80,9 @@ struct daxpin_wait {
 	bool idle;
 	bool stalled;
 	bool page_gone;
+	bool has_pfn;			/* only CAP_SYS_ADMIN readers get it */
+	bool has_path;			/* unprivileged readers get none */
+	bool path_truncated;		/* the module cut the path short */
 };
 
 struct daxpin_waits {
@@ -102,6 +105,8 @@ struct daxpin_global {
 	bool has_summary;		/* waits_stalled was present */
 	uint32_t waits_stalled;
 	uint64_t oldest_waited_ns;	/* 0: no wait in flight */
+	bool has_probe_missed;
+	uint64_t probe_missed;		/* probe hits the kernel skipped */
 };
 
 struct daxpin_sb_stats {
@@ -159,10 +164,11 @@ struct daxpin_config {
 
 struct daxpin_scan_page {
 	uint64_t offset;
-	uint64_t pfn;
+	uint64_t pfn;			/* valid only with has_pfn */
 	uint32_t refcount;
 	bool dma_pinned;
 	bool pmd;
+	bool has_pfn;
 };
 
 struct daxpin_scan {

@@ -46,6 +46,14 @@ static int add_bool(struct json_object *o, const char *key, bool b)
 	return add(o, key, json_object_new_boolean(b));
 }
 
+/* A value the reader was not given (e.g. a pfn) is null, never 0. */
+static int add_u64_if(struct json_object *o, const char *key, bool have,
+		      uint64_t v)
+{
+	return add_or_null(o, key, have ? json_object_new_uint64(v) : NULL,
+			   have);
+}
+
 static int add_dev(struct json_object *o, uint32_t major, uint32_t minor)
 {
 	char dev[32];
@@ -92,7 +100,7 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	char abs[DAXPIN_PATH_LEN];
 	bool absolute = false;
 
-	if (mnts && w->path[0] &&
+	if (mnts && w->has_path && w->path[0] &&
 	    daxpin_mounts_abspath(mnts, w->dev_major, w->dev_minor, w->path,
 				  abs, sizeof(abs)) == 0)
 		absolute = true;
@@ -104,10 +112,13 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_str(o, "fs", w->fs) ||
 	    add_dev(o, w->dev_major, w->dev_minor) ||
 	    add_u64(o, "ino", w->ino) ||
-	    add_str(o, "path", absolute ? abs : w->path) ||
+	    add_or_null(o, "path", w->has_path ?
+			json_object_new_string(absolute ? abs : w->path) : NULL,
+			w->has_path) ||
 	    add_bool(o, "path_absolute", absolute) ||
+	    add_bool(o, "path_truncated", w->path_truncated) ||
 	    add_u64(o, "offset", w->offset) ||
-	    add_u64(o, "pfn", w->pfn) ||
+	    add_u64_if(o, "pfn", w->has_pfn, w->pfn) ||
 	    add_u64(o, "refcount", w->refcount) ||
 	    add_bool(o, "dma_pinned", w->dma_pinned) ||
 	    add_bool(o, "idle", w->idle) ||
@@ -178,7 +189,9 @@ struct json_object *daxpin_global_to_json(const struct daxpin_global *g,
 			g->has_summary) ||
 	    add_or_null(o, "oldest_waited_ns", g->oldest_waited_ns ?
 			json_object_new_uint64(g->oldest_waited_ns) : NULL,
-			g->oldest_waited_ns != 0))
+			g->oldest_waited_ns != 0) ||
+	    add_u64_if(o, "probe_missed", g->has_probe_missed,
+		       g->probe_missed))
 		return fail(o);
 	if (hist && add(o, "scan_hist", daxpin_hist_to_json(&g->scan_hist)))
 		return fail(o);
@@ -300,7 +313,7 @@ struct json_object *daxpin_scan_page_to_json(const struct daxpin_scan_page *p)
 	if (!o)
 		return NULL;
 	if (add_u64(o, "offset", p->offset) ||
-	    add_u64(o, "pfn", p->pfn) ||
+	    add_u64_if(o, "pfn", p->has_pfn, p->pfn) ||
 	    add_u64(o, "refcount", p->refcount) ||
 	    add_bool(o, "dma_pinned", p->dma_pinned) ||
 	    add_bool(o, "pmd", p->pmd))

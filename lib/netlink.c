@@ -548,7 +548,8 @@ int daxpin_scan(struct daxpin_ctx *ctx, int fd, struct daxpin_scan *out)
 	memset(out, 0, sizeof(*out));
 	if (fd < 0)
 		return -EBADF;
-	msg = new_request(ctx, DAXPIN_CMD_SCAN, 0);
+	/* A dump: the module walks the file a batch at a time as we read. */
+	msg = new_request(ctx, DAXPIN_CMD_SCAN, NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
 	if (nla_put_u32(msg, DAXPIN_ATTR_FD, (uint32_t)fd)) {

@@ -229,6 +229,7 @@ static const unsigned char wait_kinds[DAXPIN_WAIT_ATTR_MAX + 1] = {
 	[DAXPIN_WAIT_ATTR_STALLED] = K_U8,
 	[DAXPIN_WAIT_ATTR_KICKS] = K_U32,
 	[DAXPIN_WAIT_ATTR_PAGE_GONE] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] = K_FLAG,
 };
 
 int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
@@ -262,6 +263,9 @@ int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 	BOOL(tb, DAXPIN_WAIT_ATTR_STALLED, w->stalled);
 	U32(tb, DAXPIN_WAIT_ATTR_KICKS, w->kicks);
 	w->page_gone = tb[DAXPIN_WAIT_ATTR_PAGE_GONE] != NULL;
+	w->has_pfn = tb[DAXPIN_WAIT_ATTR_PFN] != NULL;
+	w->has_path = tb[DAXPIN_WAIT_ATTR_PATH] != NULL;
+	w->path_truncated = tb[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] != NULL;
 	return 0;
 }
 
@@ -277,6 +281,7 @@ static const unsigned char global_kinds[DAXPIN_GLOBAL_ATTR_MAX + 1] = {
 	[DAXPIN_GLOBAL_ATTR_RESET_NS] = K_U64,
 	[DAXPIN_GLOBAL_ATTR_WAITS_STALLED] = K_U32,
 	[DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS] = K_U64,
+	[DAXPIN_GLOBAL_ATTR_PROBE_MISSED] = K_U64,
 };
 
 int daxpin_parse_global(const struct nlattr *nest, struct daxpin_global *g)
@@ -299,6 +304,8 @@ int daxpin_parse_global(const struct nlattr *nest, struct daxpin_global *g)
 	g->has_summary = tb[DAXPIN_GLOBAL_ATTR_WAITS_STALLED] != NULL;
 	U32(tb, DAXPIN_GLOBAL_ATTR_WAITS_STALLED, g->waits_stalled);
 	U64(tb, DAXPIN_GLOBAL_ATTR_OLDEST_WAITED_NS, g->oldest_waited_ns);
+	g->has_probe_missed = tb[DAXPIN_GLOBAL_ATTR_PROBE_MISSED] != NULL;
+	U64(tb, DAXPIN_GLOBAL_ATTR_PROBE_MISSED, g->probe_missed);
 	if (tb[DAXPIN_GLOBAL_ATTR_SCAN_HIST]) {
 		rc = daxpin_parse_hist(tb[DAXPIN_GLOBAL_ATTR_SCAN_HIST],
 				       &g->scan_hist);
@@ -445,6 +452,7 @@ int daxpin_parse_scan_page(const struct nlattr *nest, struct daxpin_scan_page *p
 		return -ENODATA;
 	U64(tb, DAXPIN_PAGE_ATTR_OFFSET, p->offset);
 	U64(tb, DAXPIN_PAGE_ATTR_PFN, p->pfn);
+	p->has_pfn = tb[DAXPIN_PAGE_ATTR_PFN] != NULL;
 	U32(tb, DAXPIN_PAGE_ATTR_REFCOUNT, p->refcount);
 	BOOL(tb, DAXPIN_PAGE_ATTR_DMA_PINNED, p->dma_pinned);
 	BOOL(tb, DAXPIN_PAGE_ATTR_PMD, p->pmd);

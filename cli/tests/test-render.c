@@ -182,7 +182,8 @@ static void test_scan_bench_config(void **state)
 {
 	struct render_opts ro = { 0 };
 	struct daxpin_scan_page pages[2] = {
-		{ .offset = 0, .pfn = 0x2400, .refcount = 3, .dma_pinned = true },
+		{ .offset = 0, .pfn = 0x2400, .refcount = 3, .dma_pinned = true,
+		  .has_pfn = true },
 		{ .offset = 8192, .pfn = 0x2402, .refcount = 2, .pmd = true },
 	};
 	struct daxpin_scan sc = { .pages = pages, .nr = 2, .entries = 4,
@@ -202,6 +203,9 @@ static void test_scan_bench_config(void **state)
 	s = out_close(&o);
 	assert_non_null(strstr(s, "/mnt/pmem0/f: 2 busy pages or more, list truncated (4 DAX entries walked)"));
 	assert_non_null(strstr(s, "0x2400"));
+	/* the second page came without a pfn: shown as "-", never 0x0 */
+	assert_null(strstr(s, "0x2402"));
+	assert_null(strstr(s, "0x0 "));
 	assert_int_equal(count_lines(s), 4);
 	free(o.buf);
 

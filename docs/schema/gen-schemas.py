@@ -29,10 +29,11 @@ HIST = {
 WAIT = obj({
     "id": dict(U, description="wait id, never reused while the module is loaded"),
     "pid": U, "tgid": U, "comm": S, "fs": S, "dev": DEV, "ino": U,
-    "path": dict(S, description="absolute when the mount is known (path_absolute), else relative to the filesystem root"),
+    "path": dict(nullable(S), description="absolute when the mount is known (path_absolute), else relative to the filesystem root; null for a reader without CAP_NET_ADMIN"),
     "path_absolute": B,
+    "path_truncated": dict(B, description="the module cut the path short (it keeps 255 bytes)"),
     "offset": dict(U, description="file offset of the busy page, bytes"),
-    "pfn": U,
+    "pfn": dict(nullable(U), description="page frame number; null unless the reader has CAP_SYS_ADMIN, and always in events"),
     "refcount": dict(U, description="live page refcount, 1 = idle"),
     "dma_pinned": B, "idle": B,
     "stalled": dict(B, description="page idle, yet the waiter still sleeps"),
@@ -47,6 +48,7 @@ GLOBAL_PROPS = {
     "reset_ns": dict(U, description="CLOCK_BOOTTIME of the last reset"),
     "waits_stalled": dict(nullable(U), description="waits judged stalled now; null from a module without the summary"),
     "oldest_waited_ns": dict(nullable(U), description="how long the oldest wait in flight has waited, ns; null when none"),
+    "probe_missed": dict(nullable(U), description="hits of the wait probe the kernel skipped (kprobe recursion); null from a module without the count"),
     "scan_hist": HIST,
 }
 GLOBAL = obj(GLOBAL_PROPS, required=sorted(k for k in GLOBAL_PROPS if k != "scan_hist"))
@@ -69,7 +71,8 @@ CONFIG = obj({"max_waits": U, "poll_ms": U, "open_reads": B,
               "count_breaks": B, "event_burst": U}, required=[],
              desc="Only the fields the module reports are present.")
 
-PAGE = obj({"offset": U, "pfn": U, "refcount": U, "dma_pinned": B, "pmd": B})
+PAGE = obj({"offset": U, "pfn": dict(nullable(U), description="null unless the reader has CAP_SYS_ADMIN"),
+            "refcount": U, "dma_pinned": B, "pmd": B})
 SCAN = obj({"path": S, "entries": dict(U, description="DAX entries walked"),
             "truncated": dict(B, description="more busy pages than listed"),
             "busy": dict(U, description="number of pages listed"),

@@ -63,9 +63,13 @@ int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool 
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_DEV_MAJOR, w->dev_major) ||
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_DEV_MINOR, w->dev_minor) ||
 	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_INO, w->ino, P, pad) ||
-	    nla_put_string(msg, DAXPIN_WAIT_ATTR_PATH, w->path) ||
+	    (w->has_path &&
+	     nla_put_string(msg, DAXPIN_WAIT_ATTR_PATH, w->path)) ||
+	    (w->path_truncated &&
+	     nla_put_flag(msg, DAXPIN_WAIT_ATTR_PATH_TRUNCATED)) ||
 	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_OFFSET, w->offset, P, pad) ||
-	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_PFN, w->pfn, P, pad) ||
+	    (w->has_pfn &&
+	     tb_put_u64(msg, DAXPIN_WAIT_ATTR_PFN, w->pfn, P, pad)) ||
 	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_START_NS, w->start_ns, P, pad) ||
 	    tb_put_u64(msg, DAXPIN_WAIT_ATTR_WAITED_NS, w->waited_ns, P, pad) ||
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_ROUNDS, w->rounds) ||
@@ -167,7 +171,8 @@ int tb_put_page(struct nl_msg *msg, const struct daxpin_scan_page *p, bool pad)
 
 	if (!nest ||
 	    tb_put_u64(msg, DAXPIN_PAGE_ATTR_OFFSET, p->offset, P, pad) ||
-	    tb_put_u64(msg, DAXPIN_PAGE_ATTR_PFN, p->pfn, P, pad) ||
+	    (p->has_pfn &&
+	     tb_put_u64(msg, DAXPIN_PAGE_ATTR_PFN, p->pfn, P, pad)) ||
 	    nla_put_u32(msg, DAXPIN_PAGE_ATTR_REFCOUNT, p->refcount) ||
 	    nla_put_u8(msg, DAXPIN_PAGE_ATTR_DMA_PINNED, p->dma_pinned) ||
 	    nla_put_u8(msg, DAXPIN_PAGE_ATTR_PMD, p->pmd))
@@ -223,9 +228,14 @@ void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
 	w->dev_major = 259;
 	w->dev_minor = i % 4;
 	w->ino = 12 + i;
-	snprintf(w->path, sizeof(w->path), "/dir %u/file-%u", i % 7, i);
+	/* as an administrator sees it, but for a few without pfn or path */
+	w->has_path = i % 5 != 4;
+	if (w->has_path)
+		snprintf(w->path, sizeof(w->path), "/dir %u/file-%u", i % 7, i);
+	w->path_truncated = i % 9 == 8;
 	w->offset = (uint64_t)i * 4096;
-	w->pfn = 0x240000 + i;
+	w->has_pfn = i % 4 != 3;
+	w->pfn = w->has_pfn ? 0x240000 + i : 0;
 	w->start_ns = 5000000000ULL + i;
 	w->waited_ns = 1234567890ULL + i * 1000000ULL;
 	w->rounds = i % 13;

@@ -102,6 +102,7 @@ int main(void)
 	msg = tb_msg(DAXPIN_CMD_SCAN, 0);
 	{
 		struct daxpin_scan_page p = { .offset = 4096, .pfn = 9,
+					      .has_pfn = true,
 					      .refcount = 2, .dma_pinned = 1 };
 
 		tb_put_u64(msg, DAXPIN_ATTR_SCAN_ENTRIES, 3, DAXPIN_ATTR_PAD, 0);

@@ -62,6 +62,9 @@ static void assert_wait_equal(const struct daxpin_wait *a,
 	assert_string_equal(a->path, b->path);
 	assert_int_equal(a->offset, b->offset);
 	assert_int_equal(a->pfn, b->pfn);
+	assert_int_equal(a->has_pfn, b->has_pfn);
+	assert_int_equal(a->has_path, b->has_path);
+	assert_int_equal(a->path_truncated, b->path_truncated);
 	assert_int_equal(a->start_ns, b->start_ns);
 	assert_int_equal(a->waited_ns, b->waited_ns);
 	assert_int_equal(a->rounds, b->rounds);
@@ -603,7 +606,7 @@ static void test_scan(void **state)
 	for (i = 0; i < 3; i++) {
 		struct daxpin_scan_page pg = {
 			.offset = i * 4096, .pfn = 0x1000 + i, .refcount = 2 + i,
-			.dma_pinned = i == 1, .pmd = i == 2,
+			.dma_pinned = i == 1, .pmd = i == 2, .has_pfn = i != 2,
 		};
 
 		tb_put_page(msg, &pg, i == 0);
@@ -622,6 +625,10 @@ static void test_scan(void **state)
 	p = json_object_array_get_idx(jget(o, "pages"), 1);
 	assert_int_equal(json_object_get_int(jget(p, "pfn")), 0x1001);
 	assert_int_equal(json_object_get_int(jget(p, "refcount")), 3);
+	/* a reader without CAP_SYS_ADMIN gets no pfn: null, not 0 */
+	p = json_object_array_get_idx(jget(o, "pages"), 2);
+	assert_true(json_object_object_get_ex(p, "pfn", NULL));
+	assert_null(jget(p, "pfn"));
 	json_object_put(o);
 	daxpin_scan_free(&s);
 	nlmsg_free(msg);

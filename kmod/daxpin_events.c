@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxpin: events on the "events" multicast group.
+ *
+ * Producers (the probe, the tick, kicks) may run in any context, so an event
+ * is copied into a small ring under a spinlock and multicast from a work
+ * item: the probe never allocates a socket buffer.  A token bucket bounds
+ * the rate; what it or a full ring refuses is counted as dropped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/workqueue.h>
+#include <linux/jiffies.h>
+#include "daxpin_nl.h"
+
+#define DAXPIN_EVENT_RING	64
+
+static struct daxpin_event daxpin_ring[DAXPIN_EVENT_RING];
+static unsigned int daxpin_ring_head, daxpin_ring_len;
+static u64 daxpin_ev_sent, daxpin_ev_dropped;
+static DEFINE_SPINLOCK(daxpin_ring_lock);
+/* Set, under daxpin_ring_lock, only while the family is registered. */
+static bool daxpin_events_on;
+
+/* Token bucket, in 1/HZ of a token; see daxpin_rate_ok_locked(). */
+static u64 daxpin_tokens;
+static unsigned long daxpin_tokens_stamp;
+
+static struct daxpin_event daxpin_ev_sending;	/* only the work item uses it */
+static void daxpin_event_work_fn(struct work_struct *work);
+static DECLARE_WORK(daxpin_event_work, daxpin_event_work_fn);
+
+bool daxpin_event_wanted(void)
+{
+	return READ_ONCE(daxpin_events_on) &&
+	       genl_has_listeners(&daxpin_family, &init_net, 0);
+}
+
+/*
+ * event_burst N allows a burst of B = max(N / 4, 1) events and refills
+ * R = max(N - B, 1) per second, so that no interval of one second carries
+ * more than B + R events: N, or 2 when N is 1.  (A fixed one-second window
+ * lets 2N through across its boundary.)
+ */
+static bool daxpin_rate_ok_locked(void)
+{
+	unsigned int burst = READ_ONCE(daxpin_event_burst);
+	unsigned long elapsed = jiffies - daxpin_tokens_stamp;
+	u64 cap, rate;
+
+	if (!burst)
+		return false;
+	cap = max(burst / 4, 1U);
+	rate = max_t(u64, burst - cap, 1);
+	cap *= HZ;
+	daxpin_tokens_stamp += elapsed;
+	daxpin_tokens += min_t(u64, elapsed, HZ) * rate;
+	daxpin_tokens = min(daxpin_tokens, cap);
+	if (daxpin_tokens < HZ)
+		return false;
+	daxpin_tokens -= HZ;
+	return true;
+}
+
+void daxpin_event_queue(u32 type, u32 outcome, bool was_idle,
+			const struct daxpin_wait_info *wait)
+{
+	struct daxpin_event *ev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&daxpin_ring_lock, flags);
+	if (!daxpin_events_on)
+		goto unlock;
+	/* A full ring must not spend a token of the rate limit. */
+	if (daxpin_ring_len == DAXPIN_EVENT_RING || !daxpin_rate_ok_locked()) {
+		daxpin_ev_dropped++;
+		goto unlock;
+	}
+	ev = &daxpin_ring[(daxpin_ring_head + daxpin_ring_len++) %
+			  DAXPIN_EVENT_RING];
+	ev->type = type;
+	ev->outcome = outcome;
+	ev->was_idle = was_idle;
+	ev->time_ns = ktime_get_boottime_ns();
+	ev->wait = *wait;
+	schedule_work(&daxpin_event_work);
+unlock:
+	spin_unlock_irqrestore(&daxpin_ring_lock, flags);
+}
+
+static bool daxpin_event_pop(struct daxpin_event *ev)
+{
+	bool ret = false;
+
+	spin_lock_irq(&daxpin_ring_lock);
+	if (daxpin_ring_len) {
+		*ev = daxpin_ring[daxpin_ring_head];
+		daxpin_ring_head = (daxpin_ring_head + 1) % DAXPIN_EVENT_RING;
+		daxpin_ring_len--;
+		ret = true;
+	}
+	spin_unlock_irq(&daxpin_ring_lock);
+	return ret;
+}
+
+static int daxpin_event_send(const struct daxpin_event *ev)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &daxpin_family, 0, DAXPIN_CMD_EVENT);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(skb, DAXPIN_ATTR_EVENT);
+	if (!nest ||
+	    nla_put_u32(skb, DAXPIN_EVENT_ATTR_TYPE, ev->type) ||
+	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_TIME_NS, ev->time_ns,
+			      DAXPIN_EVENT_ATTR_PAD) ||
+	    daxpin_put_wait(skb, DAXPIN_EVENT_ATTR_WAIT, &ev->wait,
+			    &daxpin_event_reader) ||
+	    (ev->type == DAXPIN_EVENT_WAIT_END &&
+	     nla_put_u32(skb, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
+	    (ev->type == DAXPIN_EVENT_KICKED &&
+	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)))
+		goto nospace;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast(&daxpin_family, skb, 0, 0, GFP_KERNEL);
+
+nospace:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+
+static void daxpin_event_work_fn(struct work_struct *work)
+{
+	struct daxpin_event *ev = &daxpin_ev_sending;
+	int ret;
+
+	while (daxpin_event_pop(ev)) {
+		/* The state of the page now, not when the event was queued. */
+		if (ev->type != DAXPIN_EVENT_KICKED)
+			daxpin_page_state(&ev->wait);
+		ret = daxpin_event_send(ev);
+		spin_lock_irq(&daxpin_ring_lock);
+		if (ret && ret != -ESRCH)
+			daxpin_ev_dropped++;
+		else if (!ret)
+			daxpin_ev_sent++;
+		spin_unlock_irq(&daxpin_ring_lock);
+	}
+}
+
+u64 daxpin_events_sent(void)
+{
+	return READ_ONCE(daxpin_ev_sent);
+}
+
+u64 daxpin_events_dropped(void)
+{
+	return READ_ONCE(daxpin_ev_dropped);
+}
+
+void daxpin_events_reset(void)
+{
+	spin_lock_irq(&daxpin_ring_lock);
+	daxpin_ev_sent = 0;
+	daxpin_ev_dropped = 0;
+	spin_unlock_irq(&daxpin_ring_lock);
+}
+
+/* Called once the family is registered: events may be multicast. */
+void daxpin_events_start(void)
+{
+	spin_lock_irq(&daxpin_ring_lock);
+	daxpin_tokens_stamp = jiffies;
+	daxpin_tokens = (u64)max(READ_ONCE(daxpin_event_burst) / 4, 1U) * HZ;
+	WRITE_ONCE(daxpin_events_on, true);
+	spin_unlock_irq(&daxpin_ring_lock);
+}
+
+/*
+ * Called before the family is unregistered: once the flag is clear under
+ * the lock nothing queues work, and the work item has finished sending.
+ */
+void daxpin_events_stop(void)
+{
+	spin_lock_irq(&daxpin_ring_lock);
+	WRITE_ONCE(daxpin_events_on, false);
+	daxpin_ring_len = 0;
+	spin_unlock_irq(&daxpin_ring_lock);
+	cancel_work_sync(&daxpin_event_work);
+}
