@@ -4,7 +4,10 @@
  *
  * The fd is the sender's: it is resolved in .start, which runs in the
  * sender's context (as taskstats' cgroupstats does), and must be open for
- * reading (fget() already refuses O_PATH).  The walk then goes on a batch at
+ * reading (fget() already refuses O_PATH).  .start has no extended ack to
+ * explain a refusal in (cb->extack is set only around dumpit), so the
+ * refusal is kept and returned by the first dumpit, whose error and message
+ * reach the sender in NLMSG_DONE.  The walk then goes on a batch at
  * a time as the reply is read, so no reply needs one large buffer and the
  * walk reschedules between batches; the last message carries the number of
  * entries walked and whether the busy pages were cut at
@@ -22,7 +25,8 @@
 
 /* Lives in cb->data's place of ours: one per SCAN dump. */
 struct daxpin_scan_state {
-	struct file *file;
+	struct file *file;		/* NULL when refused: see refusal */
+	int refusal;			/* enum daxpin_scan_refusal */
 	struct daxpin_scan_cursor cur;
 	unsigned int reported;
 	bool truncated;
@@ -45,55 +49,81 @@ static const struct nlattr *daxpin_scan_fd_attr(struct netlink_callback *cb)
 #endif
 }
 
-static struct file *daxpin_scan_file_get(struct netlink_callback *cb)
+enum daxpin_scan_refusal {
+	DAXPIN_SCAN_OK,
+	DAXPIN_SCAN_NO_PERMISSION,
+	DAXPIN_SCAN_NO_FD,
+	DAXPIN_SCAN_BAD_FD,
+	DAXPIN_SCAN_NOT_READABLE,
+	DAXPIN_SCAN_NOT_DAX,
+};
+
+static int daxpin_scan_refuse(struct daxpin_scan_state *st, int refusal)
+{
+	st->refusal = refusal;
+	return -EINVAL;
+}
+
+/* NL_SET_ERR_MSG() takes literals: one call per refusal. */
+static int daxpin_scan_explain(struct netlink_callback *cb, int refusal)
+{
+	switch (refusal) {
+	case DAXPIN_SCAN_NO_PERMISSION:
+		NL_SET_ERR_MSG(cb->extack, "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
+		return -EPERM;
+	case DAXPIN_SCAN_NO_FD:
+		NL_SET_ERR_MSG(cb->extack, "SCAN needs the fd of a file");
+		return -EINVAL;
+	case DAXPIN_SCAN_BAD_FD:
+		NL_SET_ERR_MSG(cb->extack, "bad file descriptor");
+		return -EBADF;
+	case DAXPIN_SCAN_NOT_READABLE:
+		NL_SET_ERR_MSG(cb->extack, "the file is not open for reading");
+		return -EBADF;
+	default:
+		NL_SET_ERR_MSG(cb->extack, "not a DAX file: its pages are page cache, never pinned media");
+		return -EOPNOTSUPP;
+	}
+}
+
+static int daxpin_scan_file_get(struct netlink_callback *cb,
+				struct daxpin_scan_state *st)
 {
 	const struct nlattr *fd = daxpin_scan_fd_attr(cb);
 	struct file *file;
 
-	if (!fd) {
-		NL_SET_ERR_MSG(cb->extack, "SCAN needs the fd of a file");
-		return ERR_PTR(-EINVAL);
-	}
+	if (!daxpin_may_read(cb->skb))
+		return daxpin_scan_refuse(st, DAXPIN_SCAN_NO_PERMISSION);
+	if (!fd)
+		return daxpin_scan_refuse(st, DAXPIN_SCAN_NO_FD);
 	file = fget(nla_get_u32(fd));
-	if (!file) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fd, "bad file descriptor");
-		return ERR_PTR(-EBADF);
-	}
+	if (!file)
+		return daxpin_scan_refuse(st, DAXPIN_SCAN_BAD_FD);
 	if (!(file->f_mode & FMODE_READ)) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fd, "the file is not open for reading");
 		fput(file);
-		return ERR_PTR(-EBADF);
+		return daxpin_scan_refuse(st, DAXPIN_SCAN_NOT_READABLE);
 	}
 	if (!IS_DAX(file_inode(file))) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, fd, "not a DAX file: its pages are page cache, never pinned media");
 		fput(file);
-		return ERR_PTR(-EOPNOTSUPP);
+		return daxpin_scan_refuse(st, DAXPIN_SCAN_NOT_DAX);
 	}
-	return file;
+	st->file = file;
+	return 0;
 }
 
 int daxpin_nl_scan_start(struct netlink_callback *cb)
 {
 	struct daxpin_scan_state *st;
 	struct daxpin_reader r;
-	struct file *file;
 
-	if (!daxpin_may_read(cb->skb)) {
-		NL_SET_ERR_MSG(cb->extack, "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
-		return -EPERM;
-	}
-	file = daxpin_scan_file_get(cb);
-	if (IS_ERR(file))
-		return PTR_ERR(file);
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st) {
-		fput(file);
+	if (!st)
 		return -ENOMEM;
-	}
-	daxpin_reader_init(&r, cb->skb);
-	st->file = file;
-	st->see_pfn = r.see_pfn;
 	cb->args[0] = (long)st;
+	if (daxpin_scan_file_get(cb, st))
+		return 0;	/* refused: said by the first dumpit */
+	daxpin_reader_init(&r, cb->skb);
+	st->see_pfn = r.see_pfn;
 	return 0;
 }
 
@@ -102,7 +132,8 @@ int daxpin_nl_scan_done(struct netlink_callback *cb)
 	struct daxpin_scan_state *st = daxpin_scan_state(cb);
 
 	if (st) {
-		fput(st->file);
+		if (st->file)
+			fput(st->file);
 		kfree(st);
 	}
 	return 0;
@@ -201,6 +232,8 @@ int daxpin_nl_scan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct daxpin_scan_state *st = daxpin_scan_state(cb);
 
+	if (st->refusal)
+		return daxpin_scan_explain(cb, st->refusal);
 	while (!st->cur.done) {
 		if (st->reported == DAXPIN_SCAN_MAX_PAGES) {
 			daxpin_scan_check_more(st);
