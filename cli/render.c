@@ -32,7 +32,8 @@ static const char *wait_path(const struct daxpin_wait *w,
 			     const struct daxpin_mounts *mnts,
 			     char *buf, size_t len)
 {
-	if (w->path[0] && daxpin_mounts_abspath(mnts, w->dev_major,
+	if (w->path[0] && !w->path_truncated &&
+	    daxpin_mounts_abspath(mnts, w->dev_major,
 			w->dev_minor, w->path, buf, len) == 0)
 		return buf;
 	return w->has_path && w->path[0] ? w->path : "-";

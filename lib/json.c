@@ -100,7 +100,8 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	char abs[DAXPIN_PATH_LEN];
 	bool absolute = false;
 
-	if (mnts && w->has_path && w->path[0] &&
+	/* A tail cut by the module would read as a whole path under the mount. */
+	if (mnts && w->has_path && !w->path_truncated && w->path[0] &&
 	    daxpin_mounts_abspath(mnts, w->dev_major, w->dev_minor, w->path,
 				  abs, sizeof(abs)) == 0)
 		absolute = true;
