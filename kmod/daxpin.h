@@ -31,6 +31,7 @@ struct daxpin_wait_info {
 	dev_t dev;
 	u64 ino;
 	char path[DAXPIN_PATH_MAX];
+	bool path_truncated;	/* path is the tail of a longer one */
 	u64 offset;
 	unsigned long pfn;
 	u64 start_ns;
@@ -57,8 +58,9 @@ int daxpin_waits_init(void);
 void daxpin_waits_exit(void);
 void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		       struct inode *inode, pgoff_t index);
-void daxpin_wait_signalled(struct task_struct *task, bool group);
-int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info);
+void daxpin_wait_signalled(struct task_struct *task, int sig, bool group);
+int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
+		    struct task_struct **taskp);
 int daxpin_wait_kick(u64 id, bool *was_idle);
 bool daxpin_task_is_waiting(struct task_struct *task);
 unsigned int daxpin_waits_active(void);
@@ -69,6 +71,7 @@ void daxpin_page_state(struct daxpin_wait_info *info);
 /* daxpin_probe.c: the probe on init_wait_var_entry(). */
 int daxpin_probe_init(void);
 void daxpin_probe_exit(void);
+u64 daxpin_probe_missed(void);
 
 /* daxpin_signal.c: notices signals sent to waiters. */
 int daxpin_signal_init(void);

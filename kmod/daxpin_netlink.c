@@ -254,12 +254,14 @@ static int daxpin_nl_waits_dump(struct sk_buff *skb,
 {
 	struct daxpin_wait_info *w;
 	unsigned int slot = cb->args[0];
+	struct task_struct *task;
 	void *hdr;
 
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return -ENOMEM;
-	while (!daxpin_wait_get(&slot, w)) {
+	while (!daxpin_wait_get(&slot, w, &task)) {
+		put_task_struct(task);
 		hdr = daxpin_dump_hdr(skb, cb, DAXPIN_CMD_GET_WAITS);
 		if (!hdr)
 			break;
