@@ -26,7 +26,9 @@ for kdir in $kdirs; do
 	ko=$(ls "$out"/daxpin.ko 2>/dev/null)
 	rm -rf "$out"
 	echo "$log" | grep -E 'error|build-kmod' | head -n 3
-	[ "$rc" -ne 0 ] && [ -z "$ko" ] || fail "daxpin.ko built for $kdir"
+	if [ "$rc" -eq 0 ] || [ -n "$ko" ]; then
+		fail "daxpin.ko built for $kdir"
+	fi
 	echo "$log" | grep -qF "$msg" ||
 		fail "the build for $kdir failed, but not with daxpin's PREEMPT_RT #error"
 	echo "ok: $kdir refused"

@@ -76,6 +76,7 @@ gp_bench() { # LABEL: prints the wall ns of bench gp -n 20
 
 # Held device: linear over a ram disk, suspended while reads must pin.
 modprobe brd rd_nr=1 rd_size=65536 || die "modprobe brd failed"
+modprobe dm-mod || die "modprobe dm-mod failed"
 sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
 dmsetup create --noudevsync hold --table "0 $sectors linear /dev/ram0 0" ||
 	die "dmsetup create hold failed"
