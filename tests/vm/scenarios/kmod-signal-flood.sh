@@ -4,8 +4,8 @@
 #
 # kmod-signal-flood - a signal costs the same whether or not a wait is
 # tracked, however big the table; and how signals end waits:
-#  1. ns per delivered signal (daxpin-sigflood: N signals a process sends
-#     itself and catches) with the module not loaded, loaded with
+#  1. ns per delivered signal (daxpin-sigflood: signals a process sends
+#     itself and catches; best of 4 runs) with the module not loaded, loaded with
 #     max_waits=65536 and no wait, and with one truncate stuck on a pinned
 #     page.  The stuck figure must stay below 3x the no-wait one + 2 us: the
 #     module's signal_generate handler now finds the target's waits in one
@@ -26,7 +26,7 @@
 # bios wait in dm until `dmsetup resume`.
 #
 # Usage (tests/vm/run ... kmod-signal-flood.sh [N]): N signals a phase
-# (default 200000).
+# (default 200000), the best of four runs of N/4.
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
@@ -57,12 +57,20 @@ if [ ! -x "$sf" ] || [ "$src" -nt "$sf" ]; then
 	sf=/tmp/daxpin-sigflood
 fi
 
-flood() { # LABEL: sets NS to ns per signal
-	local out
+# flood LABEL: sets NS to ns per signal, the best of 4 runs of N/4 signals:
+# a burst of load on the host slows one run, not all four.
+flood()
+{
+	local out i ns
 
-	out=$("$sf" signals "$n") || die "daxpin-sigflood signals $n failed: $out"
-	NS=$(echo "$out" | awk '{ print $6 }')
-	log "FLOOD $1: $out"
+	NS=
+	for i in 1 2 3 4; do
+		out=$("$sf" signals $((n / 4))) || die "daxpin-sigflood signals $((n / 4)) failed: $out"
+		ns=$(echo "$out" | awk '{ print $6 }')
+		log "FLOOD $1 ($i/4): $out"
+		if [ -z "$NS" ] || [ "$ns" -lt "$NS" ]; then NS=$ns; fi
+	done
+	log "FLOOD $1: best $NS ns per signal"
 }
 
 gp_bench() { # LABEL: prints the wall ns of bench gp -n 20
