@@ -13,7 +13,8 @@
  * Pages are only ever named by pfn here and looked up again through
  * get_dev_pagemap(), so a namespace torn down under a waiter is noticed
  * instead of dereferenced.  The waiter's wait entry lives on its stack: its
- * address is compared with queue entries, never dereferenced.
+ * address is compared with queue entries, and the entry is read only once
+ * found on the queue, under the queue's lock (daxpin_on_queue()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
