@@ -310,10 +310,12 @@ unlock:
 
 /*
  * signal_generate: @sig was delivered to @task, or to its whole thread group
- * when @group.  A thread that blocks @sig keeps sleeping, so only waiting
- * threads that do not block it are marked.  (A group signal wakes one thread
- * that does not block it, or all of them when fatal; which one is not known
- * here, so all candidates are marked.)  The chain is the tgid's: lockless.
+ * when @group; the target's siglock is held (and so the group's: threads
+ * share it).  A waiting thread is interrupted only if the signal woke it:
+ * it does not block @sig, and complete_signal(), which ran just before the
+ * tracepoint, flagged it TIF_SIGPENDING.  A group signal flags one thread
+ * that wants it (the target first), or all of them when fatal; a thread
+ * signal only its target.  The chain is the tgid's: lockless.
  */
 void daxpin_wait_signalled(struct task_struct *task, int sig, bool group)
 {
@@ -326,7 +328,8 @@ void daxpin_wait_signalled(struct task_struct *task, int sig, bool group)
 		if (node->task != task &&
 		    !(group && node->tgid == task->tgid))
 			continue;
-		if (sig != SIGKILL && sigismember(&node->task->blocked, sig))
+		if (sigismember(&node->task->blocked, sig) ||
+		    !signal_pending(node->task))
 			continue;
 		WRITE_ONCE(node->signalled, true);
 	}

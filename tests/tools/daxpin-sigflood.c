@@ -21,9 +21,20 @@
  *		and print "truncate <errno or 0> handled <count>": a signal
  *		during the wait interrupts it, the handler runs and the kernel
  *		restarts the truncate.
+ *
+ *	daxpin-sigflood thread-truncate FILE
+ *		Catch SIGUSR1 (the main thread sleeps in pthread_join()), and
+ *		truncate FILE to 0 in a second thread: print "thread <tid>"
+ *		before, "truncate <errno or 0> handled <count>" after.  A group
+ *		signal (kill) wakes the main thread, which wants it first, and
+ *		must not interrupt the truncating thread.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* gettid() */
+#endif
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +128,32 @@ static int do_truncate(const char *file, int restart)
 	_exit(err ? 1 : 0);
 }
 
+static void *truncate_thread(void *file)
+{
+	printf("thread %d\n", (int)gettid());
+	fflush(stdout);
+	return (void *)(long)(truncate(file, 0) ? errno : 0);
+}
+
+static int thread_truncate(const char *file)
+{
+	pthread_t th;
+	void *err;
+
+	if (catch_usr1(SA_RESTART)) {
+		perror("sigaction");
+		return 1;
+	}
+	if (pthread_create(&th, NULL, truncate_thread, (void *)file)) {
+		perror("pthread_create");
+		return 1;
+	}
+	pthread_join(th, &err);
+	printf("truncate %ld handled %d\n", (long)err, (int)handled);
+	fflush(stdout);
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "signals"))
@@ -125,7 +162,9 @@ int main(int argc, char **argv)
 		return do_truncate(argv[2], 0);
 	if (argc == 3 && !strcmp(argv[1], "restart-truncate"))
 		return do_truncate(argv[2], 1);
+	if (argc == 3 && !strcmp(argv[1], "thread-truncate"))
+		return thread_truncate(argv[2]);
 	fprintf(stderr,
-		"usage: daxpin-sigflood signals N | blocked-truncate FILE | restart-truncate FILE\n");
+		"usage: daxpin-sigflood signals N | {blocked,restart,thread}-truncate FILE\n");
 	return 2;
 }

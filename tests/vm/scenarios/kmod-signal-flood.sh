@@ -19,8 +19,11 @@
 #     wait ends "completed";
 #  3. a signal caught with SA_RESTART interrupts the wait but the truncate
 #     is restarted and completes: the wait, in a new round, ends "completed";
-#  4. SIGTERM (not blocked) ends a wait "interrupted" (the control);
-#  5. a path of 256 bytes or more is reported by its tail, not as "".
+#  4. a group signal to a process whose main thread catches it does not
+#     interrupt its other thread's wait (the kernel wakes the main thread
+#     only): that wait ends "completed";
+#  5. SIGTERM (not blocked) ends a wait "interrupted" (the control);
+#  6. a path of 256 bytes or more is reported by its tail, not as "".
 # All pins last until the test releases them: the O_DIRECT reads go to a
 # device-mapper linear device that is suspended before they start, so their
 # bios wait in dm until `dmsetup resume`.
@@ -121,36 +124,42 @@ log "SIGNAL-COST ns/signal: not loaded $ns_unloaded, loaded no wait $ns_nowait, 
 check "ns/signal with a stuck wait ($ns_stuck) < 3 x no wait + 2000 ($limit)" \
 	[ "$ns_stuck" -lt "$limit" ]
 
-# 2.-5.: more stuck truncates, each on its own pinned file.  A long poll
+# 2.-6.: more stuck truncates, each on its own pinned file.  A long poll
 # period: the SA_RESTART retry must be seen as a new round of the same
 # wait, not two ticks off the queue.
 echo 2000 >/sys/module/daxpin/parameters/poll_ms || die "poll_ms"
 long=$DAX_MNT/$(printf 'd%.0s' {1..120})/$(printf 'e%.0s' {1..120})
 mkdir -p "$long" || die "mkdir $long"
-declare -A pid
-for k in blocked restart term long; do
+declare -A pid waiter
+for k in blocked restart thread term long; do
 	case $k in
 	long) file=$long/file-with-a-long-path ;;
 	*) file=$DAX_MNT/$k ;;
 	esac
 	pin_start "$file" 0 4096
 	case $k in
-	blocked | restart)
+	blocked | restart | thread)
 		"$sf" "$k-truncate" "$file" >"/tmp/$k.out" &
 		pid[$k]=$!
-		wait_for "grep -q ready /tmp/$k.out" 10 || die "$k: not ready"
+		wait_for "grep -qE '^(ready|thread)' /tmp/$k.out" 10 || die "$k: not ready"
+		waiter[$k]=${pid[$k]}
+		if [ "$k" = thread ]; then
+			waiter[$k]=$(awk '$1 == "thread" { print $2 }' /tmp/thread.out)
+		fi
 		;;
 	*)
 		stuck_start "$file"
 		pid[$k]=$STUCK_PID
+		waiter[$k]=$STUCK_PID
 		;;
 	esac
-	wait_for "waits_json $w && [ \"\$(jq_py $w 'len([x for x in d[\"waits\"] if x[\"pid\"] == ${pid[$k]}])')\" = 1 ]" 10 ||
-		die "$k: truncate ${pid[$k]} not tracked: $(cat $w)"
-	log "$k: truncate ${pid[$k]} tracked"
+	wait_for "waits_json $w && [ \"\$(jq_py $w 'len([x for x in d[\"waits\"] if x[\"pid\"] == ${waiter[$k]}])')\" = 1 ]" 10 ||
+		die "$k: truncate ${waiter[$k]} not tracked: $(cat $w)"
+	log "$k: truncate ${waiter[$k]} (process ${pid[$k]}) tracked"
 done
 kill -USR1 "${pid[blocked]}"
 kill -USR1 "${pid[restart]}"
+kill -USR1 "${pid[thread]}"
 kill -TERM "${pid[term]}"
 restart_rounds() {
 	waits_json $w && jq_py $w "max([x['rounds'] for x in d['waits'] if x['pid'] == ${pid[restart]}] or [0])"
@@ -169,7 +178,7 @@ check "path of ${#rel} bytes reported by its tail" \
 
 # Release every pin; on 6.1 the wake-up is lost: kick what stalls.
 dmsetup resume --noudevsync hold || die "dmsetup resume hold failed"
-for p in "${pid[blocked]}" "${pid[restart]}" "${pid[long]}" "$victim"; do
+for p in "${pid[blocked]}" "${pid[restart]}" "${pid[thread]}" "${pid[long]}" "$victim"; do
 	if [ "$wakeup" = lost ]; then
 		wait_for "! is_running $p || { \"\$DAXPINCTL\" kick --stalled >/dev/null; false; }" 60 ||
 			die "truncate $p still asleep"
@@ -182,6 +191,9 @@ check "blocked-truncate exits 0 ($(cat /tmp/blocked.out))" [ "$?" = 0 ]
 wait "${pid[restart]}"
 check "restart-truncate exits 0 after its handler ran ($(cat /tmp/restart.out))" [ "$?" = 0 ]
 check "restart-truncate handled the signal" grep -q "truncate 0 handled 1" /tmp/restart.out
+wait "${pid[thread]}"
+check "thread-truncate exits 0, main thread handled the signal ($(cat /tmp/thread.out))" \
+	grep -q "truncate 0 handled 1" /tmp/thread.out
 wait_for "[ \"\$(nwaits)\" = 0 ]" 30 || die "waits left: $(cat $w)"
 
 outcome() { # PID: the outcome of its wait's end event
@@ -191,6 +203,8 @@ wait_for "[ -n \"\$(outcome ${pid[long]})\" ] && [ -n \"\$(outcome $victim)\" ]"
 	log "end events missing: $(cat "$mon")"
 check "blocked group signal: wait completed" [ "$(outcome "${pid[blocked]}")" = completed ]
 check "SA_RESTART retry: wait completed" [ "$(outcome "${pid[restart]}")" = completed ]
+check "group signal taken by another thread: wait completed" \
+	[ "$(outcome "${waiter[thread]}")" = completed ]
 check "SIGTERM: wait interrupted" [ "$(outcome "${pid[term]}")" = interrupted ]
 check "flood target unaffected: victim's wait completed" [ "$(outcome "$victim")" = completed ]
 kill "$MON_PID"
