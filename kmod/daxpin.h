@@ -33,7 +33,7 @@ struct daxpin_wait_info {
 	dev_t dev;
 	u64 ino;
 	char path[DAXPIN_PATH_MAX];
-	bool path_truncated;
+	bool path_truncated;	/* path is the tail of a longer one */
 	u64 offset;
 	unsigned long pfn;
 	u64 start_ns;
@@ -60,7 +60,7 @@ int daxpin_waits_init(void);
 void daxpin_waits_exit(void);
 void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		       struct inode *inode, pgoff_t index);
-void daxpin_wait_signalled(struct task_struct *task, bool group);
+void daxpin_wait_signalled(struct task_struct *task, int sig, bool group);
 int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 		    struct task_struct **taskp);
 int daxpin_wait_kick(u64 id, bool *was_idle);

@@ -27,7 +27,17 @@
  * a kernel that has the symbol anyway is refused at load (daxpin_probe.c).
  */
 #ifdef DAXPIN_HAVE_DAX_BREAK_LAYOUT
-#error "daxpin does not know the dax_break_layout() wait of Linux 6.15 and later (see kmod/COMPAT.md)"
+#error "daxpin does not know the dax_break_layout() wait of Linux 6.15+ (kmod/COMPAT.md)"
+#endif
+
+/*
+ * PREEMPT_RT: the probe handlers run with preemption disabled (kprobe,
+ * tracepoint) yet take spinlock_t locks, sleeping locks on RT, and call
+ * dentry_path_raw().  Refuse to build rather than load a module that would
+ * sleep in atomic context (kmod/COMPAT.md).
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "daxpin does not support PREEMPT_RT: its probes take sleeping locks (kmod/COMPAT.md)"
 #endif
 
 #endif /* _DAXPIN_COMPAT_H */

@@ -17,6 +17,7 @@
 #include <linux/memremap.h>
 #include <linux/fs.h>
 #include "daxpin.h"
+#include "daxpin_compat.h"
 
 #ifndef CONFIG_SPARSEMEM_VMEMMAP
 #error "daxpin needs CONFIG_SPARSEMEM_VMEMMAP to map a refcount address to its page"
@@ -124,12 +125,13 @@ int daxpin_probe_init(void)
 	return ret;
 }
 
-u64 daxpin_probe_missed(void)
-{
-	return READ_ONCE(daxpin_wait_var_probe.nmissed);
-}
-
 void daxpin_probe_exit(void)
 {
 	unregister_kprobe(&daxpin_wait_var_probe);
+}
+
+/* Hits the probe did not handle (it fired inside another kprobe's handler). */
+u64 daxpin_probe_missed(void)
+{
+	return READ_ONCE(daxpin_wait_var_probe.nmissed);
 }

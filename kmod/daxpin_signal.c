@@ -5,7 +5,8 @@
  * A waiter leaves the page's wait queue both when the page goes idle and when
  * a signal arrives; which one happened is only known where the signal is
  * generated.  The signal_generate tracepoint is off the layout-break path, and
- * its handler returns at once while no wait is tracked.
+ * its handler returns at once while no wait is tracked, and otherwise looks
+ * the target's process up in a hash without a lock (daxpin_waits.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,10 +24,8 @@ static void daxpin_signal_generate(void *data, int sig,
 {
 	if (result != TRACE_SIGNAL_DELIVERED || !daxpin_waits_active())
 		return;
-	/* A blocked signal does not end an interruptible sleep. */
-	if (!group && sigismember(&task->blocked, sig) && sig != SIGKILL)
-		return;
-	daxpin_wait_signalled(task, group);
+	/* Which waiting threads block @sig is checked per thread there. */
+	daxpin_wait_signalled(task, sig, group);
 }
 
 static void daxpin_find_tp(struct tracepoint *tp, void *priv)

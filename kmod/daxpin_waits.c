@@ -13,7 +13,8 @@
  * Pages are only ever named by pfn here and looked up again through
  * get_dev_pagemap(), so a namespace torn down under a waiter is noticed
  * instead of dereferenced.  The waiter's wait entry lives on its stack: its
- * address is compared with queue entries, never dereferenced.
+ * address is compared with queue entries, and the entry is read only once
+ * found on the queue, under the queue's lock (daxpin_on_queue()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,32 +23,77 @@
 #include <linux/memremap.h>
 #include <linux/fs.h>
 #include <linux/dcache.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/rculist.h>
 #include <linux/wait_bit.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include "daxpin.h"
+#include "daxpin_compat.h"
 
 /* Ticks a condition must hold before it is believed. */
 #define DAXPIN_CONFIRM_TICKS	2
 
+/*
+ * Finding the waits of a task.
+ *
+ * The signal_generate tracepoint (every signal delivered anywhere, under the
+ * target's siglock, IRQs off) and daxpin_gp.c's kretprobe (every
+ * synchronize_*() call) must find out whether a task waits without walking
+ * max_waits slots and without a lock every CPU shares.  Each wait therefore
+ * has a small node in a hash table keyed by tgid: a group signal finds all
+ * waiting threads of its process in one chain, a thread signal or a task
+ * lookup filters that chain on the task.
+ *
+ * The chains are read locklessly under RCU and changed only under
+ * daxpin_waits_lock (which still guards the slots: wait begin, the tick,
+ * dumps and kicks are rare or periodic).  Nodes are not kept in the slots:
+ * a slot is reused at once, and a reader walking a reused slot's links could
+ * be led into another chain and stop early, or mark the new occupant.  A
+ * node instead lives for one wait only and is freed after a grace period, so
+ * whatever a reader finds is the node of one wait, with fields that never
+ * change except @signalled.  The node owns the wait's task reference and
+ * drops it from the RCU callback, so a reader may also look at the task
+ * (its blocked mask).
+ */
+struct daxpin_wnode {
+	struct hlist_node hash;		/* in daxpin_hash[daxpin_hash_of(tgid)] */
+	struct task_struct *task;	/* referenced until the node is freed */
+	pid_t tgid;
+	unsigned int slot;		/* daxpin_waits[slot] is this wait */
+	/*
+	 * A signal that can interrupt the current round's sleep was pending
+	 * when the round began or generated since.  A wait that leaves its
+	 * queue with it set ended interrupted, else it completed.  Each new
+	 * round (an SA_RESTART retry, or the next busy page) starts afresh.
+	 * Written by signal senders and by the waiter: READ_ONCE/WRITE_ONCE.
+	 */
+	bool signalled;
+	struct rcu_head rcu;
+};
+
 struct daxpin_wait {
-	struct daxpin_wait_info info;	/* info.id == 0: free slot */
-	struct task_struct *task;	/* referenced while in the table */
-	void *wbq;			/* the waiter's wait entry: compared only */
+	struct daxpin_wait_info info;	/* only in a used slot (daxpin_used) */
+	struct daxpin_wnode *node;	/* the wait's index entry and task */
+	void *wbq;			/* the waiter's wait entry: see on_queue */
 	u8 offq_ticks;
 	u8 idle_ticks;
-	bool signalled;
 };
 
 static struct daxpin_wait *daxpin_waits;
+static unsigned long *daxpin_used;	/* bitmap of used slots */
+static struct hlist_head *daxpin_hash;
+static unsigned int daxpin_hash_bits;
 static DEFINE_SPINLOCK(daxpin_waits_lock);
 static atomic_t daxpin_nr_waits = ATOMIC_INIT(0);
 static atomic64_t daxpin_dropped = ATOMIC64_INIT(0);
 static u64 daxpin_next_id;
 static bool daxpin_waits_stopping;
-static DEFINE_PER_CPU(char [DAXPIN_PATH_MAX], daxpin_path_buf);
+/* PATH_MAX a CPU: too big for the module's static per-CPU reserve. */
+static char __percpu *daxpin_path_buf;
 
 static void daxpin_tick(struct work_struct *work);
 static DECLARE_DELAYED_WORK(daxpin_tick_work, daxpin_tick);
@@ -57,13 +103,18 @@ static unsigned long daxpin_poll_jiffies(void)
 	return msecs_to_jiffies(clamp(READ_ONCE(daxpin_poll_ms), 10U, 10000U));
 }
 
+static struct hlist_head *daxpin_bucket(pid_t tgid)
+{
+	return &daxpin_hash[hash_32((u32)tgid, daxpin_hash_bits)];
+}
+
 static struct daxpin_wait *daxpin_find_task_locked(struct task_struct *task)
 {
-	unsigned int i;
+	struct daxpin_wnode *node;
 
-	for (i = 0; i < daxpin_max_waits; i++)
-		if (daxpin_waits[i].info.id && daxpin_waits[i].task == task)
-			return &daxpin_waits[i];
+	hlist_for_each_entry(node, daxpin_bucket(task->tgid), hash)
+		if (node->task == task)
+			return &daxpin_waits[node->slot];
 	return NULL;
 }
 
@@ -71,18 +122,8 @@ static struct daxpin_wait *daxpin_find_id_locked(u64 id)
 {
 	unsigned int i;
 
-	for (i = 0; i < daxpin_max_waits; i++)
+	for_each_set_bit(i, daxpin_used, daxpin_max_waits)
 		if (daxpin_waits[i].info.id == id)
-			return &daxpin_waits[i];
-	return NULL;
-}
-
-static struct daxpin_wait *daxpin_free_slot_locked(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < daxpin_max_waits; i++)
-		if (!daxpin_waits[i].info.id)
 			return &daxpin_waits[i];
 	return NULL;
 }
@@ -91,27 +132,62 @@ static struct daxpin_wait *daxpin_free_slot_locked(void)
  * Best-effort path of @inode relative to its filesystem root, in this CPU's
  * buffer.  Runs in the probe, where we may not sleep: no reference is taken
  * on the alias, RCU keeps it alive and dentry_path_raw() copes with
- * concurrent renames.
+ * concurrent renames.  A path of DAXPIN_PATH_MAX bytes or more keeps its
+ * tail, which names the file; one deeper than PATH_MAX keeps only the
+ * file's name.  Either way *truncated says so.
  */
-static const char *daxpin_inode_path(struct inode *inode)
+static const char *daxpin_inode_path(struct inode *inode, bool *truncated)
 {
 	char *buf = this_cpu_ptr(daxpin_path_buf);
 	struct dentry *alias = NULL;
 	char *p = "";
+	size_t len;
 
+	*truncated = false;
 	rcu_read_lock();
 	spin_lock(&inode->i_lock);
 	if (!hlist_empty(&inode->i_dentry))
 		alias = hlist_entry(inode->i_dentry.first, struct dentry,
 				    d_u.d_alias);
 	spin_unlock(&inode->i_lock);
-	if (alias) {
-		p = dentry_path_raw(alias, buf, DAXPIN_PATH_MAX);
-		if (IS_ERR(p))
-			p = "";
+	if (!alias)
+		goto out;
+	p = dentry_path_raw(alias, buf, PATH_MAX);
+	if (IS_ERR(p)) {
+		snprintf(buf, DAXPIN_PATH_MAX, "%pd", alias);
+		p = buf;
+		*truncated = true;
+		goto out;
 	}
+	len = strlen(p);
+	if (len >= DAXPIN_PATH_MAX) {
+		p += len - (DAXPIN_PATH_MAX - 1);
+		*truncated = true;
+	}
+out:
 	rcu_read_unlock();
 	return p;
+}
+
+/* RCU callback: no reader can see the node any more. */
+static void daxpin_wnode_free(struct rcu_head *rcu)
+{
+	struct daxpin_wnode *node = container_of(rcu, struct daxpin_wnode, rcu);
+
+	put_task_struct(node->task);
+	kfree(node);
+}
+
+/* Take a used slot out of the table; its node goes after a grace period. */
+static void daxpin_release_locked(struct daxpin_wait *w)
+{
+	struct daxpin_wnode *node = w->node;
+
+	hlist_del_rcu(&node->hash);
+	call_rcu(&node->rcu, daxpin_wnode_free);
+	__clear_bit(w - daxpin_waits, daxpin_used);
+	memset(w, 0, sizeof(*w));
+	atomic_dec(&daxpin_nr_waits);
 }
 
 static void daxpin_end_locked(struct daxpin_wait *w, u32 outcome)
@@ -123,13 +199,35 @@ static void daxpin_end_locked(struct daxpin_wait *w, u32 outcome)
 			   info->end_ns - info->start_ns);
 	if (daxpin_event_wanted())
 		daxpin_event_queue(DAXPIN_EVENT_WAIT_END, outcome, false, info);
-	put_task_struct(w->task);
-	memset(w, 0, sizeof(*w));
-	atomic_dec(&daxpin_nr_waits);
+	daxpin_release_locked(w);
+}
+
+/* A free slot with a fresh node for @task, or NULL (counted as dropped). */
+static struct daxpin_wait *daxpin_new_locked(struct task_struct *task)
+{
+	struct daxpin_wnode *node;
+	unsigned int i;
+
+	i = find_first_zero_bit(daxpin_used, daxpin_max_waits);
+	if (i >= daxpin_max_waits)
+		return NULL;
+	node = kzalloc(sizeof(*node), GFP_ATOMIC | __GFP_NOWARN);
+	if (!node)
+		return NULL;
+	get_task_struct(task);
+	node->task = task;
+	node->tgid = task->tgid;
+	node->slot = i;
+	hlist_add_head_rcu(&node->hash, daxpin_bucket(node->tgid));
+	__set_bit(i, daxpin_used);
+	daxpin_waits[i].node = node;
+	atomic_inc(&daxpin_nr_waits);
+	return &daxpin_waits[i];
 }
 
 static void daxpin_fill_new(struct daxpin_wait *w, struct task_struct *task,
-			    struct inode *inode, const char *path)
+			    struct inode *inode, const char *path,
+			    bool path_truncated)
 {
 	struct daxpin_wait_info *info = &w->info;
 
@@ -141,15 +239,31 @@ static void daxpin_fill_new(struct daxpin_wait *w, struct task_struct *task,
 	info->dev = inode->i_sb->s_dev;
 	info->ino = inode->i_ino;
 	strscpy(info->path, path, sizeof(info->path));
+	info->path_truncated = path_truncated;
 	info->start_ns = ktime_get_boottime_ns();
-	get_task_struct(task);
-	w->task = task;
 }
 
+/*
+ * A round begins: @signalled restarts from what is pending now.  A signal
+ * generated just before this point has set TIF_SIGPENDING (and passed a full
+ * barrier in the wake-up) before the tracepoint sets @signalled; clearing
+ * first and reading the flag after a full barrier means that either we see
+ * the flag or the sender's store lands after our clear.
+ */
+static void daxpin_round_signals(struct daxpin_wnode *node)
+{
+	WRITE_ONCE(node->signalled, false);
+	smp_mb();	/* clear, then read TIF_SIGPENDING: see above */
+	if (signal_pending(node->task))
+		WRITE_ONCE(node->signalled, true);
+}
+
+/* The probe: @task (current) is about to sleep on @pfn's refcount. */
 void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		       struct inode *inode, pgoff_t index)
 {
-	const char *path = daxpin_inode_path(inode);
+	bool path_truncated;
+	const char *path = daxpin_inode_path(inode, &path_truncated);
 	struct daxpin_wait *w;
 	unsigned long flags;
 	bool fresh = false;
@@ -165,13 +279,12 @@ void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		w = NULL;
 	}
 	if (!w) {
-		w = daxpin_free_slot_locked();
+		w = daxpin_new_locked(task);
 		if (!w) {
 			atomic64_inc(&daxpin_dropped);
 			goto unlock;
 		}
-		daxpin_fill_new(w, task, inode, path);
-		atomic_inc(&daxpin_nr_waits);
+		daxpin_fill_new(w, task, inode, path, path_truncated);
 		daxpin_stats_started(w->info.fs, w->info.dev);
 		fresh = true;
 	}
@@ -181,9 +294,11 @@ void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 	}
 	w->info.pfn = pfn;
 	w->info.offset = (u64)index << PAGE_SHIFT;
+	/* The round number is the generation daxpin_tick_one() checks. */
 	w->info.rounds++;
 	w->wbq = wbq;
 	w->offq_ticks = 0;
+	daxpin_round_signals(w->node);
 	if (fresh && daxpin_event_wanted())
 		daxpin_event_queue(DAXPIN_EVENT_WAIT_START, 0, false, &w->info);
 unlock:
@@ -193,35 +308,49 @@ unlock:
 				   daxpin_poll_jiffies());
 }
 
-void daxpin_wait_signalled(struct task_struct *task, bool group)
+/*
+ * signal_generate: @sig was delivered to @task, or to its whole thread group
+ * when @group; the target's siglock is held (and so the group's: threads
+ * share it).  A waiting thread is interrupted only if the signal woke it:
+ * it does not block @sig, and complete_signal(), which ran just before the
+ * tracepoint, flagged it TIF_SIGPENDING.  A group signal flags one thread
+ * that wants it (the target first), or all of them when fatal; a thread
+ * signal only its target.  The chain is the tgid's: lockless.
+ */
+void daxpin_wait_signalled(struct task_struct *task, int sig, bool group)
 {
-	unsigned long flags;
-	unsigned int i;
+	struct daxpin_wnode *node;
 
 	if (!atomic_read(&daxpin_nr_waits))
 		return;
-	spin_lock_irqsave(&daxpin_waits_lock, flags);
-	for (i = 0; i < daxpin_max_waits; i++) {
-		struct daxpin_wait *w = &daxpin_waits[i];
-
-		if (!w->info.id)
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(node, daxpin_bucket(task->tgid), hash) {
+		if (node->task != task &&
+		    !(group && node->tgid == task->tgid))
 			continue;
-		if (w->task == task || (group && w->info.tgid == task->tgid))
-			w->signalled = true;
+		if (sigismember(&node->task->blocked, sig) ||
+		    !signal_pending(node->task))
+			continue;
+		WRITE_ONCE(node->signalled, true);
 	}
-	spin_unlock_irqrestore(&daxpin_waits_lock, flags);
+	rcu_read_unlock();
 }
 
 bool daxpin_task_is_waiting(struct task_struct *task)
 {
-	unsigned long flags;
-	bool ret;
+	struct daxpin_wnode *node;
+	bool ret = false;
 
 	if (!atomic_read(&daxpin_nr_waits))
 		return false;
-	spin_lock_irqsave(&daxpin_waits_lock, flags);
-	ret = !!daxpin_find_task_locked(task);
-	spin_unlock_irqrestore(&daxpin_waits_lock, flags);
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(node, daxpin_bucket(task->tgid), hash) {
+		if (node->task == task) {
+			ret = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -249,11 +378,9 @@ unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns)
 	if (!atomic_read(&daxpin_nr_waits))
 		return 0;
 	spin_lock_irq(&daxpin_waits_lock);
-	for (i = 0; i < daxpin_max_waits; i++) {
+	for_each_set_bit(i, daxpin_used, daxpin_max_waits) {
 		const struct daxpin_wait_info *info = &daxpin_waits[i].info;
 
-		if (!info->id)
-			continue;
 		n++;
 		if (info->stalled)
 			(*stalled)++;
@@ -264,23 +391,31 @@ unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns)
 	return n;
 }
 
-/* Is the waiter's entry still queued, i.e. is it still asleep on the page? */
+/*
+ * Is the waiter's entry still queued, i.e. is it still asleep on the page?
+ * The entry lives on the waiter's stack: it is compared by address until
+ * found on the queue, and only then, under the queue's lock (which the
+ * waiter needs to take it off), read.  Its key must be the one
+ * init_wait_var_entry() gave it (flags = the variable, bit_nr = -1), so that
+ * a reused stack address queued for something else does not pass for it.
+ */
 static bool daxpin_on_queue(unsigned long pfn, void *wbq,
 			    struct task_struct *task)
 {
 	void *var = &pfn_to_page(pfn)->_refcount;
 	struct wait_queue_head *wq = __var_waitqueue(var);
-	struct wait_queue_entry *mine, *e;
+	struct wait_bit_queue_entry *wbe = wbq;
+	struct wait_queue_entry *e;
 	unsigned long flags;
 	bool found = false;
 
-	mine = &((struct wait_bit_queue_entry *)wbq)->wq_entry;
 	spin_lock_irqsave(&wq->lock, flags);
 	list_for_each_entry(e, &wq->head, entry) {
-		if (e == mine && e->private == task) {
-			found = true;
-			break;
-		}
+		if (e != &wbe->wq_entry)
+			continue;
+		found = e->private == task && wbe->key.flags == var &&
+			wbe->key.bit_nr == -1;
+		break;
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
 	return found;
@@ -323,7 +458,7 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 		 * returns and its process may exit before the next tick.
 		 */
 		if (dying || ++w->offq_ticks >= DAXPIN_CONFIRM_TICKS)
-			daxpin_end_locked(w, w->signalled ?
+			daxpin_end_locked(w, READ_ONCE(w->node->signalled) ?
 					  DAXPIN_OUTCOME_INTERRUPTED :
 					  DAXPIN_OUTCOME_COMPLETED);
 		return;
@@ -348,22 +483,33 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 	}
 }
 
-static void daxpin_tick_one(unsigned int i)
+/*
+ * Look at the wait in @slot; returns the next slot to look at.  The
+ * observation is made without the table's lock and applied only if the
+ * same wait is still in the same round: a waiter that was woken and began a
+ * new round meanwhile (often with its wait entry at the same stack address)
+ * is judged at the next tick instead.
+ */
+static unsigned int daxpin_tick_one(unsigned int slot)
 {
-	struct daxpin_wait *w = &daxpin_waits[i];
 	struct daxpin_wait_info now;
 	struct task_struct *task;
+	struct daxpin_wait *w;
 	bool onq, dying;
+	u32 rounds;
 	void *wbq;
 	u64 id;
 
 	spin_lock_irq(&daxpin_waits_lock);
-	id = w->info.id;
-	if (!id) {
+	slot = find_next_bit(daxpin_used, daxpin_max_waits, slot);
+	if (slot >= daxpin_max_waits) {
 		spin_unlock_irq(&daxpin_waits_lock);
-		return;
+		return slot;
 	}
-	task = w->task;
+	w = &daxpin_waits[slot];
+	id = w->info.id;
+	rounds = w->info.rounds;
+	task = w->node->task;
 	get_task_struct(task);
 	wbq = w->wbq;
 	now.pfn = w->info.pfn;
@@ -374,19 +520,20 @@ static void daxpin_tick_one(unsigned int i)
 	daxpin_page_state(&now);
 
 	spin_lock_irq(&daxpin_waits_lock);
-	/* A new round in the meantime changes wbq: judge next tick. */
-	if (w->info.id == id && w->wbq == wbq)
+	if (test_bit(slot, daxpin_used) && w->info.id == id &&
+	    w->info.rounds == rounds)
 		daxpin_judge_locked(w, onq, dying, &now);
 	spin_unlock_irq(&daxpin_waits_lock);
 	put_task_struct(task);
+	return slot + 1;
 }
 
 static void daxpin_tick(struct work_struct *work)
 {
-	unsigned int i;
+	unsigned int slot = 0;
 
-	for (i = 0; i < daxpin_max_waits; i++) {
-		daxpin_tick_one(i);
+	while (slot < daxpin_max_waits) {
+		slot = daxpin_tick_one(slot);
 		cond_resched();
 	}
 	if (atomic_read(&daxpin_nr_waits) && !READ_ONCE(daxpin_waits_stopping))
@@ -396,7 +543,7 @@ static void daxpin_tick(struct work_struct *work)
 
 /*
  * Copy the next wait at or after *slot; *slot moves past it.  *taskp is the
- * waiter, referenced: the caller puts it.
+ * waiter, referenced (the caller puts it), for the caller's access checks.
  */
 int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 		    struct task_struct **taskp)
@@ -405,15 +552,15 @@ int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 	int ret = -ENOENT;
 
 	spin_lock_irq(&daxpin_waits_lock);
-	for (i = *slot; i < daxpin_max_waits; i++) {
-		if (!daxpin_waits[i].info.id)
-			continue;
+	i = *slot < daxpin_max_waits ?
+		find_next_bit(daxpin_used, daxpin_max_waits, *slot) :
+		daxpin_max_waits;
+	if (i < daxpin_max_waits) {
 		*info = daxpin_waits[i].info;
-		*taskp = daxpin_waits[i].task;
+		*taskp = daxpin_waits[i].node->task;
 		get_task_struct(*taskp);
 		*slot = i + 1;
 		ret = 0;
-		break;
 	}
 	spin_unlock_irq(&daxpin_waits_lock);
 	if (!ret)
@@ -459,14 +606,37 @@ int daxpin_wait_kick(u64 id, bool *was_idle)
 	return 0;
 }
 
-int daxpin_waits_init(void)
+static void daxpin_waits_free(void)
 {
-	daxpin_waits = kvcalloc(daxpin_max_waits, sizeof(*daxpin_waits),
-				GFP_KERNEL);
-	return daxpin_waits ? 0 : -ENOMEM;
+	free_percpu(daxpin_path_buf);
+	daxpin_path_buf = NULL;
+	kvfree(daxpin_hash);
+	daxpin_hash = NULL;
+	bitmap_free(daxpin_used);
+	daxpin_used = NULL;
+	kvfree(daxpin_waits);
+	daxpin_waits = NULL;
 }
 
-/* Called after the probe is gone: nothing adds waits any more. */
+int daxpin_waits_init(void)
+{
+	/* About four waits a chain when the table is full, at most 128 KiB. */
+	daxpin_hash_bits = clamp_t(unsigned int,
+				   order_base_2(daxpin_max_waits) - 2, 4, 14);
+	daxpin_waits = kvcalloc(daxpin_max_waits, sizeof(*daxpin_waits),
+				GFP_KERNEL);
+	daxpin_used = bitmap_zalloc(daxpin_max_waits, GFP_KERNEL);
+	daxpin_hash = kvcalloc(1U << daxpin_hash_bits, sizeof(*daxpin_hash),
+			       GFP_KERNEL);
+	daxpin_path_buf = __alloc_percpu(PATH_MAX, 1);
+	if (!daxpin_waits || !daxpin_used || !daxpin_hash || !daxpin_path_buf) {
+		daxpin_waits_free();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Called after the probes are gone: nothing adds or looks up waits any more. */
 void daxpin_waits_exit(void)
 {
 	unsigned int i;
@@ -476,12 +646,11 @@ void daxpin_waits_exit(void)
 	spin_unlock_irq(&daxpin_waits_lock);
 	cancel_delayed_work_sync(&daxpin_tick_work);
 
-	for (i = 0; i < daxpin_max_waits; i++) {
-		if (!daxpin_waits[i].info.id)
-			continue;
-		put_task_struct(daxpin_waits[i].task);
-		atomic_dec(&daxpin_nr_waits);
-	}
-	kvfree(daxpin_waits);
-	daxpin_waits = NULL;
+	spin_lock_irq(&daxpin_waits_lock);
+	for_each_set_bit(i, daxpin_used, daxpin_max_waits)
+		daxpin_release_locked(&daxpin_waits[i]);
+	spin_unlock_irq(&daxpin_waits_lock);
+	/* The nodes' callbacks run this module's code: wait for them. */
+	rcu_barrier();
+	daxpin_waits_free();
 }

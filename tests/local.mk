@@ -7,6 +7,13 @@
 noinst_PROGRAMS += tests/tools/daxpin-pinread tests/tools/daxpin-waiters
 tests_tools_daxpin_pinread_SOURCES = tests/tools/daxpin-pinread.c
 tests_tools_daxpin_waiters_SOURCES = tests/tools/daxpin-waiters.c
+# daxpin.ko refuses PREEMPT_RT kernels (against the RT headers setup installs).
+TESTS += tests/kmod/rt-refused.sh
+EXTRA_DIST += tests/kmod/rt-refused.sh
+
+# daxpin-sigflood times delivered signals (kmod-signal-flood).
+noinst_PROGRAMS += tests/tools/daxpin-sigflood
+tests_tools_daxpin_sigflood_SOURCES = tests/tools/daxpin-sigflood.c
 
 EXTRA_DIST += \
 	tests/vm/README.md \
