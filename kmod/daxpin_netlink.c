@@ -359,6 +359,8 @@ static int daxpin_put_gp(struct sk_buff *skb, const struct daxpin_gp_stats *s)
 			      DAXPIN_GP_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, DAXPIN_GP_ATTR_MAX_NS, s->max_ns,
 			      DAXPIN_GP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_GP_ATTR_MISSED, s->missed,
+			      DAXPIN_GP_ATTR_PAD) ||
 	    daxpin_put_hist(skb, DAXPIN_GP_ATTR_HIST, s->hist)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
