@@ -13,9 +13,10 @@
 #  - the module answers, unloads with the wait still asleep, loads again.
 # What the test must not do: wake that truncate, end the pin, or unmount.
 # Each of those makes the kernel itself (not daxpin) read the torn-down
-# memmap: measured on 6.1 with daxpin idle, an Oops in ext4_break_layouts()
-# (the woken waiter re-checks page->_refcount) and in
-# dax_disassociate_entry() (umount evicting DAX entries).  The pinned read
+# memmap: measured on 6.1 without daxpin loaded ("Not tainted"), an Oops in
+# ext4_break_layouts() (the waiter, woken by SIGTERM, re-checks
+# page->_refcount) and in dax_disassociate_entry() (umount evicting DAX
+# entries).  The pinned read
 # stays queued in a suspended dm device until the VM powers off.
 # ext4 only: on kernels that notify the holder before removal (xfs,
 # MF_MEM_PRE_REMOVE), the fs freezes behind the stuck truncate.
