@@ -119,11 +119,19 @@ umount "$DAX_MNT" || die "umount $DAX_MNT failed"
 fsdax=$(ns_of_mode fsdax) || die "no fsdax namespace: $(ndctl list -N)"
 # With rcu_expedited, synchronize_srcu() calls synchronize_srcu_expedited():
 # one wait, to be counted once.
+# Whether the nested call is a call at all (not inlined) is the kernel's
+# build: count its entries with tracefs, for the log.
+echo 'p:daxpin_test_srcu_exp synchronize_srcu_expedited' >>$tr/kprobe_events ||
+	die "no kprobe event on synchronize_srcu_expedited"
 echo 1 >/sys/kernel/rcu_expedited || die "cannot set rcu_expedited"
+echo 1 >$tr/events/kprobes/daxpin_test_srcu_exp/enable
 ndctl destroy-namespace -f "$fsdax" || die "destroy-namespace $fsdax failed"
+echo 0 >$tr/events/kprobes/daxpin_test_srcu_exp/enable
 echo 0 >/sys/kernel/rcu_expedited
-log "fsdax $fsdax destroyed (rcu_expedited)"
+log "fsdax $fsdax destroyed (rcu_expedited); synchronize_srcu_expedited entries meanwhile (any caller): $(grep -c 'daxpin_test_srcu_exp:' $tr/trace)"
 calls2=$(kill_dax_calls)
+# (removing an event clears the trace buffer: count first)
+echo '-:daxpin_test_srcu_exp' >>$tr/kprobe_events
 log "kill_dax calls (tracefs): $calls2"
 [ "$calls2" -gt "$calls" ] || die "no kill_dax() call seen for the fsdax teardown"
 check_counts "$calls2"
