@@ -20,6 +20,12 @@
 # stays queued in a suspended dm device until the VM powers off.
 # ext4 only: on kernels that notify the holder before removal (xfs,
 # MF_MEM_PRE_REMOVE), the fs freezes behind the stuck truncate.
+# On 6.1 ext4 stays usable after the unbind, so the scans after it walk
+# the file's DAX entries over the torn-down memmap (the SCAN bug: an Oops
+# in daxpin_scan_file() without a pgmap reference per entry).  On 6.12 the
+# unbind shuts ext4 down first ("shut down requested"), so new scans fail
+# to open the file (EIO) and only a scan in flight at the unbind races
+# with memunmap_pages().
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
