@@ -118,5 +118,8 @@ void daxpin_breaks_exit(void)
 		unregister_kretprobe(&daxpin_scan_probe);
 	daxpin_breaks_registered = false;
 	daxpin_breaks_armed = false;
+	/* As declared: a later init registers it anew, disarmed. */
+	daxpin_scan_probe.kp.addr = NULL;
+	daxpin_scan_probe.kp.flags = KPROBE_FLAG_DISABLED;
 	mutex_unlock(&daxpin_breaks_mutex);
 }

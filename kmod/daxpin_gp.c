@@ -390,18 +390,25 @@ int daxpin_gp_init(void)
 	return 0;
 }
 
+/* Unregistered, a probe keeps the address it resolved: forget it. */
+static void daxpin_gp_unregister(struct kretprobe *rp, bool *registered)
+{
+	if (*registered)
+		unregister_kretprobe(rp);
+	*registered = false;
+	rp->kp.addr = NULL;
+	rp->kp.flags = 0;
+}
+
 void daxpin_gp_exit(void)
 {
 	unsigned int i;
 
-	if (daxpin_kill_dax_registered)
-		unregister_kretprobe(&daxpin_kill_dax_probe);
-	daxpin_kill_dax_registered = false;
-	for (i = 0; i < DAXPIN_GP_NR; i++) {
-		if (daxpin_gp_probes[i].registered)
-			unregister_kretprobe(&daxpin_gp_probes[i].rp);
-		daxpin_gp_probes[i].registered = false;
-	}
+	daxpin_gp_unregister(&daxpin_kill_dax_probe,
+			     &daxpin_kill_dax_registered);
+	for (i = 0; i < DAXPIN_GP_NR; i++)
+		daxpin_gp_unregister(&daxpin_gp_probes[i].rp,
+				     &daxpin_gp_probes[i].registered);
 	mutex_lock(&daxpin_bench_mutex);
 	if (daxpin_bench_ready)
 		cleanup_srcu_struct(&daxpin_bench_srcu);
