@@ -232,15 +232,19 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 	if (!s->nr_gp)
 		fprintf(f, "  (none)\n");
 	else
-		fprintf(f, "  %-28s %-13s %-10s %-12s %s\n", "PRIMITIVE",
-			"CONTEXT", "COUNT", avgh, maxh);
+		fprintf(f, "  %-28s %-13s %-10s %-12s %-12s %s\n",
+			"PRIMITIVE", "CONTEXT", "COUNT", avgh, maxh, "MISSED");
 	for (i = 0; i < s->nr_gp; i++) {
 		const struct daxpin_gp_stats *gp = &s->gp[i];
+		char ms[24] = "-";	/* a module that does not report it */
 
-		fprintf(f, "  %-28s %-13s %-10" PRIu64 " %-12s %s\n", gp->name,
-			daxpin_gp_context_name(gp->context), gp->count,
+		if (gp->has_missed)
+			snprintf(ms, sizeof(ms), "%" PRIu64, gp->missed);
+		fprintf(f, "  %-28s %-13s %-10" PRIu64 " %-12s %-12s %s\n",
+			gp->name, daxpin_gp_context_name(gp->context),
+			gp->count,
 			avg_ns(a, sizeof(a), gp->total_ns, gp->count, ro),
-			render_ns(m, sizeof(m), gp->max_ns, ro));
+			render_ns(m, sizeof(m), gp->max_ns, ro), ms);
 	}
 
 	if (!ro->hist)

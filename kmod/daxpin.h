@@ -109,8 +109,8 @@ struct daxpin_gp_stats {
 	u64 count;
 	u64 total_ns;
 	u64 max_ns;
+	u64 missed;		/* calls of the primitive not timed */
 	u64 hist[DAXPIN_HIST_BUCKETS];
-	u64 missed;
 };
 
 struct daxpin_bench_result {
@@ -121,6 +121,7 @@ struct daxpin_bench_result {
 	u64 max_ns;
 };
 
+/* Largest request accepted; each primitive runs at most 100 (20 expedited). */
 #define DAXPIN_BENCH_MAX_ITERATIONS	1000
 
 int daxpin_gp_init(void);

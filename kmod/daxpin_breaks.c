@@ -87,24 +87,39 @@ void daxpin_breaks_reset(void)
 	spin_unlock_irq(&daxpin_breaks_lock);
 }
 
+/* A second init is a no-op; so is exit after exit. */
 int daxpin_breaks_init(void)
 {
 	int ret;
 
-	ret = register_kretprobe(&daxpin_scan_probe);
-	if (ret) {
-		pr_warn("cannot probe %s (%d): count_breaks unavailable\n",
-			daxpin_scan_probe.kp.symbol_name, ret);
+	mutex_lock(&daxpin_breaks_mutex);
+	if (daxpin_breaks_registered) {
+		mutex_unlock(&daxpin_breaks_mutex);
 		return 0;
 	}
-	daxpin_breaks_registered = true;
-	if (daxpin_count_breaks && daxpin_breaks_enable(true))
+	ret = register_kretprobe(&daxpin_scan_probe);
+	if (ret)
+		pr_warn("cannot probe %s (%d): count_breaks unavailable\n",
+			daxpin_scan_probe.kp.symbol_name, ret);
+	daxpin_breaks_registered = !ret;
+	daxpin_breaks_armed = false;
+	mutex_unlock(&daxpin_breaks_mutex);
+	if (daxpin_breaks_registered && daxpin_count_breaks &&
+	    daxpin_breaks_enable(true))
 		daxpin_count_breaks = false;
 	return 0;
 }
 
+/* Under the mutex: a SET_CONFIG racing with unload finds no probe to arm. */
 void daxpin_breaks_exit(void)
 {
+	mutex_lock(&daxpin_breaks_mutex);
 	if (daxpin_breaks_registered)
 		unregister_kretprobe(&daxpin_scan_probe);
+	daxpin_breaks_registered = false;
+	daxpin_breaks_armed = false;
+	/* As declared: a later init registers it anew, disarmed. */
+	daxpin_scan_probe.kp.addr = NULL;
+	daxpin_scan_probe.kp.flags = KPROBE_FLAG_DISABLED;
+	mutex_unlock(&daxpin_breaks_mutex);
 }

@@ -130,6 +130,8 @@ struct daxpin_gp_stats {
 	uint64_t count;
 	uint64_t total_ns;
 	uint64_t max_ns;
+	bool has_missed;		/* the module reports missed */
+	uint64_t missed;		/* calls its return probe could not time */
 	struct daxpin_hist hist;
 };
 
@@ -215,7 +217,7 @@ struct daxpin_event {
 const char *daxpin_event_type_name(uint32_t type);	/* "wait_start", ... */
 const char *daxpin_outcome_name(uint32_t outcome);	/* "completed", ... */
 const char *daxpin_gp_primitive_name(uint32_t primitive);
-const char *daxpin_gp_context_name(uint32_t context);	/* "layout_break", "kill_dax" */
+const char *daxpin_gp_context_name(uint32_t context);	/* "kill_dax"; "layout_break" is retired */
 
 /* ---- connection ---------------------------------------------------- */
 

@@ -238,7 +238,10 @@ struct json_object *daxpin_gp_to_json(const struct daxpin_gp_stats *gp,
 	    add_str(o, "context", daxpin_gp_context_name(gp->context)) ||
 	    add_u64(o, "count", gp->count) ||
 	    add_u64(o, "total_ns", gp->total_ns) ||
-	    add_u64(o, "max_ns", gp->max_ns))
+	    add_u64(o, "max_ns", gp->max_ns) ||
+	    add_or_null(o, "missed", gp->has_missed ?
+			json_object_new_uint64(gp->missed) : NULL,
+			gp->has_missed))
 		return fail(o);
 	if (hist && add(o, "hist", daxpin_hist_to_json(&gp->hist)))
 		return fail(o);

@@ -366,6 +366,7 @@ static const unsigned char gp_kinds[DAXPIN_GP_ATTR_MAX + 1] = {
 	[DAXPIN_GP_ATTR_TOTAL_NS] = K_U64,
 	[DAXPIN_GP_ATTR_MAX_NS] = K_U64,
 	[DAXPIN_GP_ATTR_HIST] = K_NEST,
+	[DAXPIN_GP_ATTR_MISSED] = K_U64,
 };
 
 int daxpin_parse_gp(const struct nlattr *nest, struct daxpin_gp_stats *gp)
@@ -388,6 +389,8 @@ int daxpin_parse_gp(const struct nlattr *nest, struct daxpin_gp_stats *gp)
 	U64(tb, DAXPIN_GP_ATTR_COUNT, gp->count);
 	U64(tb, DAXPIN_GP_ATTR_TOTAL_NS, gp->total_ns);
 	U64(tb, DAXPIN_GP_ATTR_MAX_NS, gp->max_ns);
+	gp->has_missed = tb[DAXPIN_GP_ATTR_MISSED] != NULL;
+	U64(tb, DAXPIN_GP_ATTR_MISSED, gp->missed);
 	if (tb[DAXPIN_GP_ATTR_HIST]) {
 		rc = daxpin_parse_hist(tb[DAXPIN_GP_ATTR_HIST], &gp->hist);
 		if (rc)

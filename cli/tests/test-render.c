@@ -134,6 +134,7 @@ static void test_stats_text(void **state)
 		.primitive = DAXPIN_GP_SYNCHRONIZE_RCU,
 		.context = DAXPIN_GP_CTX_KILL_DAX, .name = "synchronize_rcu",
 		.count = 2, .total_ns = 30000000, .max_ns = 20000000,
+		.has_missed = true, .missed = 7,
 	};
 	struct out o;
 	const char *s;
@@ -156,6 +157,8 @@ static void test_stats_text(void **state)
 	assert_non_null(strstr(s, " 1000 "));	/* avg = 4000 / (3 + 1) */
 	assert_non_null(strstr(s, "kill_dax"));
 	assert_non_null(strstr(s, "15000000"));	/* gp avg */
+	assert_non_null(strstr(s, "MISSED"));
+	assert_non_null(strstr(s, "20000000     7\n"));	/* max, missed */
 	assert_non_null(strstr(s, "wait time, 259:1 (xfs):"));
 	assert_non_null(strstr(s, "      2048 -> 4095       : 3 "));
 	free(o.buf);

@@ -63,7 +63,10 @@ SB = obj(SB_PROPS, required=sorted(k for k in SB_PROPS if k != "hist"))
 GP_PROPS = {
     "name": S, "primitive": U,
     "context": {"enum": ["layout_break", "kill_dax", "unknown"]},
-    "count": U, "total_ns": NS, "max_ns": NS, "hist": HIST,
+    "count": U, "total_ns": NS, "max_ns": NS,
+    "missed": nullable(dict(U, description="calls of this primitive its return probe could not time (any caller: "
+                            "they may or may not have been in this context); null: the module does not report it")),
+    "hist": HIST,
 }
 GP = obj(GP_PROPS, required=sorted(k for k in GP_PROPS if k != "hist"))
 

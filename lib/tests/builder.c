@@ -143,6 +143,8 @@ int tb_put_gp(struct nl_msg *msg, const struct daxpin_gp_stats *gp, bool pad)
 	    tb_put_u64(msg, DAXPIN_GP_ATTR_COUNT, gp->count, P, pad) ||
 	    tb_put_u64(msg, DAXPIN_GP_ATTR_TOTAL_NS, gp->total_ns, P, pad) ||
 	    tb_put_u64(msg, DAXPIN_GP_ATTR_MAX_NS, gp->max_ns, P, pad) ||
+	    (gp->has_missed &&
+	     tb_put_u64(msg, DAXPIN_GP_ATTR_MISSED, gp->missed, P, pad)) ||
 	    tb_put_hist(msg, DAXPIN_GP_ATTR_HIST, &gp->hist, pad))
 		return -1;
 	nla_nest_end(msg, nest);

@@ -75,7 +75,8 @@ int main(void)
 		};
 		struct daxpin_sb_stats sb = { .fs = "ext4", .dev_major = 259 };
 		struct daxpin_gp_stats gp = { .name = "synchronize_rcu",
-					      .context = DAXPIN_GP_CTX_KILL_DAX };
+					      .context = DAXPIN_GP_CTX_KILL_DAX,
+					      .has_missed = true, .missed = 2 };
 
 		g.scan_hist.count[0] = 1;
 		sb.hist.count[9] = 2;

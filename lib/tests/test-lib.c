@@ -427,6 +427,7 @@ static void build_stats(struct nl_msg **msgs, unsigned int *nr, bool pad)
 			.primitive = i % DAXPIN_GP_NR,
 			.context = i / DAXPIN_GP_NR,
 			.count = i, .total_ns = 1000 * i, .max_ns = 900 * i,
+			.has_missed = i & 1, .missed = i,
 		};
 
 		snprintf(gp.name, sizeof(gp.name), "%s",
@@ -466,6 +467,9 @@ static void check_stats(bool pad)
 	assert_int_equal(s.nr_gp, 2 * DAXPIN_GP_NR);
 	assert_int_equal(s.gp[5].context, DAXPIN_GP_CTX_KILL_DAX);
 	assert_string_equal(s.gp[5].name, "synchronize_rcu_expedited");
+	assert_true(s.gp[5].has_missed);
+	assert_int_equal(s.gp[5].missed, 5);
+	assert_false(s.gp[4].has_missed);
 
 	load_sample_mounts(&m);
 	o = daxpin_stats_to_json(&s, &m, true);
@@ -487,6 +491,9 @@ static void check_stats(bool pad)
 	assert_string_equal(json_object_get_string(jget(e, "mount")), "/mnt/pmem0");
 	e = json_object_array_get_idx(jget(o, "grace_periods"), 5);
 	assert_string_equal(json_object_get_string(jget(e, "context")), "kill_dax");
+	assert_int_equal(json_object_get_int(jget(e, "missed")), 5);
+	e = json_object_array_get_idx(jget(o, "grace_periods"), 4);
+	assert_true(json_object_get_type(jget(e, "missed")) == json_type_null);
 	json_object_put(o);
 
 	/* without histograms, no hist keys */
