@@ -8,6 +8,11 @@ noinst_PROGRAMS += tests/tools/daxpin-pinread tests/tools/daxpin-waiters
 tests_tools_daxpin_pinread_SOURCES = tests/tools/daxpin-pinread.c
 tests_tools_daxpin_waiters_SOURCES = tests/tools/daxpin-waiters.c
 
+# daxpin-nlfuzz sends seeded random generic-netlink requests to the family
+# (tests/vm/scenarios/kmod-fuzz.sh, kmod-cycle.sh, kmod-unpriv.sh).
+noinst_PROGRAMS += tests/tools/daxpin-nlfuzz
+tests_tools_daxpin_nlfuzz_SOURCES = tests/tools/daxpin-nlfuzz.c
+
 EXTRA_DIST += \
 	tests/vm/README.md \
 	tests/vm/mkinitramfs \
