@@ -1391,6 +1391,9 @@ static const char *errname(int e)
 	case ENOTTY: return "ENOTTY";
 	case E2BIG: return "E2BIG";
 	case ESRCH: return "ESRCH";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case ENOTCONN: return "ENOTCONN";
+	case ECONNREFUSED: return "ECONNREFUSED";
 	case 524: return "ENOTSUPP";	/* kernel-internal, leaks out */
 	default: return NULL;
 	}

@@ -125,10 +125,10 @@ for ((c = 1; c <= cycles; c++)); do
 	: >"$rlog"
 	rmmod_retry "$rlog" &
 	rpid=$!
-	# rmmod was tried once, or sleeps in the kernel waiting for the
-	# handlers; either way the race was run: now let the handlers go.
-	wait_for "[ -s $rlog ] || [ \"\$(proc_state $rpid)\" = D ] || ! is_running $rpid" 60 ||
-		die "cycle $c: rmmod neither ran nor blocked"
+	# rmmod was tried once, or is unloading the module (waiting for the
+	# handlers); either way the race was run: now let the handlers go.
+	wait_for "[ -s $rlog ] || grep -q '^daxpin .* Unloading' /proc/modules || ! is_running $rpid" 60 ||
+		die "cycle $c: rmmod neither ran nor blocked: $(proc_stack "$rpid")"
 	kill -TERM "$bench" 2>/dev/null
 	stop_loops
 	wait_for "! is_running $rpid" 120 ||
