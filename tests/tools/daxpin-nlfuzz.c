@@ -1113,6 +1113,25 @@ static void put_bench(struct msg *m, bool real)
 	attr_u32(m, DAXPIN_ATTR_BENCH_ITERATIONS, 0xffffffffu);
 }
 
+/* The attributes a well-formed request of @cmd carries. */
+static void put_wellformed(struct msg *m, uint8_t cmd)
+{
+	switch (cmd) {
+	case DAXPIN_CMD_KICK:
+		attr_u64(m, DAXPIN_ATTR_WAIT_ID, rnd_wait_id());
+		break;
+	case DAXPIN_CMD_SCAN:
+		attr_u32(m, DAXPIN_ATTR_FD, nr_fds && chance(90) ?
+			 (uint32_t)fds[rnd(nr_fds)] : rnd_fd());
+		break;
+	case DAXPIN_CMD_SET_CONFIG:
+		put_config_nest(m, true);
+		break;
+	default:
+		break;
+	}
+}
+
 /* Build one random message at m->len; returns its command. */
 static uint8_t build_random(struct msg *m, uint16_t *flagsp, bool *realbench)
 {
@@ -1136,6 +1155,13 @@ static uint8_t build_random(struct msg *m, uint16_t *flagsp, bool *realbench)
 		  chance(90) ? DAXPIN_GENL_VERSION : (uint8_t)rnd(256));
 	if (cmd == DAXPIN_CMD_BENCH_GP)
 		put_bench(m, false);
+	if (chance(25)) {
+		/* Well formed, to get past the policies into the handlers. */
+		put_wellformed(m, cmd);
+		hdr_end(m, start);
+		*flagsp = flags;
+		return cmd;
+	}
 	n = chance(15) ? 0 : rnd(chance(80) ? 3 : 12);
 	for (i = 0; i < n; i++)
 		put_random_attr(m, cmd);
@@ -1391,6 +1417,7 @@ static const char *errname(int e)
 	case ENOTTY: return "ENOTTY";
 	case E2BIG: return "E2BIG";
 	case ESRCH: return "ESRCH";
+	case ENODATA: return "ENODATA";
 	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
 	case ENOTCONN: return "ENOTCONN";
 	case ECONNREFUSED: return "ECONNREFUSED";
