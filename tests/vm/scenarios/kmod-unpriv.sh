@@ -170,7 +170,9 @@ assert grep -q '^pin-map 2 8192$' "$PIN_LOG"
 daxpin_load open_reads=0
 stuck_start "$froot"
 troot=$STUCK_PID
-stuck_start "$fnob" as_nobody truncate -s 0 "$fnob"
+# setpriv execs truncate: STUCK_PID is the truncate itself.
+stuck_start "$fnob" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	--inh-caps=-all truncate -s 0 "$fnob"
 tnob=$STUCK_PID
 w=/tmp/waits.json
 wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 2 ]" 30 ||
