@@ -758,7 +758,7 @@ static int ensure_family(void)
 		st.absent++;
 		if (ret != -ENOENT && sock_reopen())
 			return -EIO;
-		usleep(2000);
+		usleep(5000);
 	}
 }
 

@@ -78,9 +78,10 @@ stop_loops()
 	local p
 
 	touch /tmp/loops.stop
+	parents=$(IFS=,; echo "${loops[*]}")
+	wait_for "pkill -TERM -P $parents -x daxpinctl; ! is_running ${loops[0]} && ! is_running ${loops[1]} && ! is_running ${loops[2]}" 60 ||
+		die "client loops do not end: $(pgrep -a -P "$parents")"
 	for p in "${loops[@]}"; do
-		wait_for "pkill -TERM -P $p -x daxpinctl; ! is_running $p" 60 ||
-			die "client loop $p does not end: $(pgrep -a -P "$p")"
 		wait "$p" 2>/dev/null
 	done
 }
@@ -104,9 +105,9 @@ rmmod_retry()
 inflight=0
 for ((c = 1; c <= cycles; c++)); do
 	daxpin_load
-	start_loops
 	"$DAXPINCTL" bench gp -n 50 >/tmp/bench.out 2>&1 &
 	bench=$!
+	start_loops
 	stuck_start "$prefix.$((c - 1))" >/dev/null
 	truncs+=("$STUCK_PID")
 
