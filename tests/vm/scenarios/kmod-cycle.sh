@@ -119,6 +119,8 @@ for ((c = 1; c <= cycles; c++)); do
 		inflight=$((inflight + 1))
 		where=$(proc_stack "$bench" | grep -m1 -o 'daxpin_[a-z_]*')
 	else
+		wait "$bench" ||
+			die "cycle $c: bench gp -n 50 failed: $(cat /tmp/bench.out)"
 		where="(already done: $(tail -n 1 /tmp/bench.out))"
 	fi
 
