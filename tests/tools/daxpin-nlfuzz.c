@@ -1008,7 +1008,7 @@ static void put_nested_garbage(struct msg *m, unsigned int depth)
 	}
 }
 
-/* One attribute for @cmd; @safe_bench: BENCH_ITERATIONS must be refused. */
+/* One random attribute for @cmd; never a BENCH_ITERATIONS the policy accepts. */
 static void put_random_attr(struct msg *m, uint8_t cmd)
 {
 	uint16_t t;
