@@ -15,6 +15,11 @@ EXTRA_DIST += tests/kmod/rt-refused.sh
 noinst_PROGRAMS += tests/tools/daxpin-sigflood
 tests_tools_daxpin_sigflood_SOURCES = tests/tools/daxpin-sigflood.c
 
+# daxpin-nlfuzz sends seeded random generic-netlink requests to the family
+# (tests/vm/scenarios/kmod-fuzz.sh, kmod-cycle.sh, kmod-unpriv.sh).
+noinst_PROGRAMS += tests/tools/daxpin-nlfuzz
+tests_tools_daxpin_nlfuzz_SOURCES = tests/tools/daxpin-nlfuzz.c
+
 EXTRA_DIST += \
 	tests/vm/README.md \
 	tests/vm/mkinitramfs \

@@ -151,3 +151,67 @@ wait_gone()
 	done
 	boot_ns
 }
+
+# ---- issue 9: fuzzing, load cycles, unprivileged matrix -------------------
+#
+#   as_nobody CMD...             run CMD as nobody (uid/gid 65534, no groups,
+#                                no capabilities)
+#   nlfuzz_path                  print the path of daxpin-nlfuzz (the build
+#                                tree's, else compiled into /tmp)
+#   dmesg_check WHAT             die with the lines if the kernel log has a
+#                                BUG/WARNING/Oops/KASAN/general protection
+#   held_pin_start FILE [OFF [LEN [OPTION...]]]
+#                                pin_start with /dev/mapper/slow suspended
+#                                first: the read is queued in dm until
+#                                held_pin_release, whatever the wall time
+#   held_pin_release [TIMEOUT_S] resume the device and pin_wait
+#   daxpin_loaded                daxpin is in /proc/modules
+
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
+
+nlfuzz_path()
+{
+	local src=$DAXPIN_SRC/tests/tools/daxpin-nlfuzz.c
+	local bin=$DAXPIN_BUILD/tests/tools/daxpin-nlfuzz own=/tmp/daxpin-nlfuzz
+
+	if [ -x "$bin" ] && [ ! "$src" -nt "$bin" ]; then
+		echo "$bin"
+		return
+	fi
+	if [ ! -x "$own" ]; then
+		${CC:-cc} -O2 -D_GNU_SOURCE -I"$DAXPIN_SRC/include/uapi" \
+			-o "$own" "$src" >&2 || return 1
+	fi
+	echo "$own"
+}
+
+dmesg_check()
+{
+	local bad
+
+	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|KASAN|general protection|Call Trace') || return 0
+	log "kernel log after $1:"
+	dmesg | tail -n 60
+	die "kernel log has a report after $1: $(echo "$bad" | head -n 5)"
+}
+
+held_pin_start()
+{
+	dmsetup suspend --noudevsync slow || die "dmsetup suspend slow failed"
+	pin_start "$@"
+	is_running "$PIN_PID" || die "held pin: the read ended although slow is suspended"
+}
+
+held_pin_release()
+{
+	dmsetup resume --noudevsync slow || die "dmsetup resume slow failed"
+	pin_wait "${1:-60}"
+}
+
+daxpin_loaded()
+{
+	grep -q '^daxpin ' /proc/modules
+}
