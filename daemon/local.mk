@@ -4,7 +4,8 @@ daemon_libdaxpind_a_SOURCES = \
 	daemon/source.h \
 	daemon/atomic-file.h daemon/atomic-file.c \
 	daemon/policy.h daemon/policy.c \
-	daemon/config.h daemon/config.c \
+	daemon/config.h daemon/config-internal.h daemon/config.c \
+	daemon/config-keys.c daemon/config-runtime.c \
 	daemon/log.h daemon/log.c \
 	daemon/state.h daemon/state.c \
 	daemon/monitor.h daemon/monitor.c \
