@@ -10,19 +10,25 @@ daemon_libdaxpind_a_SOURCES = \
 	daemon/state.h daemon/state.c \
 	daemon/monitor.h daemon/monitor.c \
 	daemon/metrics.h daemon/metrics.c \
-	daemon/control.h daemon/control.c
+	daemon/control.h daemon/control.c \
+	daemon/nlsource.h daemon/nlsource.c \
+	daemon/devdax.h daemon/devdax.c \
+	daemon/hooks.h daemon/hooks.c \
+	daemon/manager.h daemon/manager.c \
+	daemon/manager-module.c \
+	daemon/manager-env.c \
+	daemon/manager-control.c
 daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
-	$(NLGENL_CFLAGS)
+	$(NLGENL_CFLAGS) $(DAXCTL_CFLAGS)
+# libdaxctl is dlopen()ed (see devdax.c): only its header is used at build time.
 
 DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
 	$(JSON_LIBS)
 
 sbin_PROGRAMS += daemon/daxpind
-daemon_daxpind_SOURCES = daemon/daxpind.c daemon/nlsource.h daemon/nlsource.c \
-	daemon/devdax.h daemon/devdax.c
+daemon_daxpind_SOURCES = daemon/daxpind.c
 daemon_daxpind_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) $(NLGENL_CFLAGS) \
-	$(DAXCTL_CFLAGS) $(INIPARSER_CFLAGS)
-# libdaxctl is dlopen()ed (see devdax.c): only its header is used at build time.
+	$(INIPARSER_CFLAGS)
 daemon_daxpind_LDADD = $(DAXPIND_LDADD)
 
 # Unit tests (cmocka): the engine with a fake clock, source and environment.
