@@ -36,7 +36,8 @@ DAXPIND_TESTS = \
 	daemon/tests/test-policy \
 	daemon/tests/test-config \
 	daemon/tests/test-monitor \
-	daemon/tests/test-control
+	daemon/tests/test-control \
+	daemon/tests/test-hooks
 check_PROGRAMS += $(DAXPIND_TESTS)
 TESTS += $(DAXPIND_TESTS)
 daemon_tests_test_policy_SOURCES = daemon/tests/test-policy.c
@@ -51,6 +52,9 @@ daemon_tests_test_monitor_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
 daemon_tests_test_control_SOURCES = daemon/tests/test-control.c
 daemon_tests_test_control_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSON_CFLAGS) $(SYSTEMD_CFLAGS)
 daemon_tests_test_control_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
+daemon_tests_test_hooks_SOURCES = daemon/tests/test-hooks.c
+daemon_tests_test_hooks_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(SYSTEMD_CFLAGS)
+daemon_tests_test_hooks_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
 
 # Man pages (roff sources, no generator needed).
 dist_man_MANS += daemon/man/daxpind.8 daemon/man/daxpind.conf.5
