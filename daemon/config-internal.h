@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <iniparser.h>
-
 #include "daemon/config.h"
 
 /* config-keys.c: parse @value for key @k into @sec (policy keys) or @c
@@ -26,11 +24,12 @@ int dxp_key_parse_global(struct dxp_config *c, enum dxp_key k, const char *value
  * NULL. */
 int dxp_config_parse_section(const char *name, enum dxp_section_kind *kind, char **match);
 
-/* config.c: where each section and key of a file is, in file order. */
+/* config.c: each section header and key of a file, in file order. */
 struct dxp_ini_line {
-	unsigned line;
+	unsigned line;		/* where it began */
 	char *section;		/* original case, as written */
-	char *key;		/* NULL for a section header */
+	char *key;		/* NULL for a section header; "" for a syntax error */
+	char *value;		/* NULL for headers and syntax errors */
 };
 
 struct dxp_ini_index {
@@ -38,9 +37,7 @@ struct dxp_ini_index {
 	size_t n;
 };
 
-int dxp_ini_index_build(FILE *f, struct dxp_ini_index *x);
+int dxp_ini_parse(FILE *f, struct dxp_ini_index *x);
 void dxp_ini_index_free(struct dxp_ini_index *x);
-/* iniparser's value of @key in @section (any case), or NULL. */
-const char *dxp_ini_value(dictionary *d, const char *section, const char *key);
 
 #endif

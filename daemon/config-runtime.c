@@ -10,8 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <iniparser.h>
-
 #include "daemon/atomic-file.h"
 #include "daemon/config-internal.h"
 #include "daemon/config.h"
@@ -36,7 +34,6 @@ static int rt_read(const char *file, struct rt_entry **out, size_t *n_out)
 {
 	struct rt_entry *e = NULL;
 	struct dxp_ini_index x = { 0 };
-	dictionary *d = NULL;
 	size_t n = 0;
 	FILE *f;
 	int r = 0;
@@ -46,23 +43,21 @@ static int rt_read(const char *file, struct rt_entry **out, size_t *n_out)
 	f = fopen(file, "re");
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	r = dxp_ini_index_build(f, &x);
+	r = dxp_ini_parse(f, &x);
 	fclose(f);
 	if (r < 0)
 		goto out;
-	d = iniparser_load(file);
-	if (!d) {
-		r = -EINVAL;
-		goto out;
-	}
 	for (size_t i = 0; i < x.n; i++) {
-		const char *v;
+		const char *v = x.e[i].value;
 		struct rt_entry *ne;
 
-		if (!x.e[i].key || !*x.e[i].key)
-			continue;
-		v = dxp_ini_value(d, x.e[i].section, x.e[i].key);
-		if (!v)
+		/* A line that is neither a key nor a well-formed header: the
+		 * file is not ours to rewrite. */
+		if ((x.e[i].key && !*x.e[i].key) || (!x.e[i].key && x.e[i].section[0] == '[')) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (!x.e[i].key)
 			continue;
 		ne = realloc(e, (n + 1) * sizeof(*e));
 		if (!ne) {
@@ -85,8 +80,6 @@ static int rt_read(const char *file, struct rt_entry **out, size_t *n_out)
 	n = 0;
 out:
 	rt_free(e, n);
-	if (d)
-		iniparser_freedict(d);
 	dxp_ini_index_free(&x);
 	return r;
 }

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * daxpind.conf: INI files read with iniparser.
- *
- * iniparser gives values but neither line numbers nor the original case of
- * section names (it lowercases them, and mount points are case-sensitive).
- * So each file is also indexed line by line here: the index drives the walk
- * (in file order, so errors come out in order and name their line) and
- * iniparser supplies the parsed value of each key.  Keys and their values
- * are in config-keys.c, the runtime drop-in writer in config-runtime.c.
+ * daxpind.conf: INI files, each parsed once, line by line, into entries
+ * that keep their line and the case of their section (mount points are
+ * case-sensitive); the walk over them goes in file order, so errors come out
+ * in order and name their line.  Values read as iniparser 4.1 read them (the
+ * parser used before).  Keys and their values are in config-keys.c, the
+ * runtime drop-in writer in config-runtime.c.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -17,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <iniparser.h>
 
 #include "daemon/config-internal.h"
 #include "daemon/config.h"
@@ -128,13 +124,14 @@ static struct dxp_policy_section *get_section(struct dxp_config *c, enum dxp_sec
 	return s;
 }
 
-/* ---- the line index ----------------------------------------------------- */
+/* ---- the parser --------------------------------------------------------- */
 
 void dxp_ini_index_free(struct dxp_ini_index *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		free(x->e[i].section);
 		free(x->e[i].key);
+		free(x->e[i].value);
 	}
 	free(x->e);
 	x->e = NULL;
@@ -153,8 +150,8 @@ static char *strip(char *s)
 	return s;
 }
 
-static int ini_index_add(struct dxp_ini_index *x, unsigned line, const char *section,
-			 const char *key)
+static int ini_add(struct dxp_ini_index *x, unsigned line, const char *section, const char *key,
+		   const char *value, size_t value_len)
 {
 	struct dxp_ini_line *e = realloc(x->e, (x->n + 1) * sizeof(*e));
 
@@ -165,105 +162,124 @@ static int ini_index_add(struct dxp_ini_index *x, unsigned line, const char *sec
 	e->line = line;
 	e->section = strdup(section);
 	e->key = key ? strdup(key) : NULL;
-	if (!e->section || (key && !e->key)) {
+	e->value = value ? strndup(value, value_len) : NULL;
+	if (!e->section || (key && !e->key) || (value && !e->value)) {
 		free(e->section);
 		free(e->key);
+		free(e->value);
 		return -ENOMEM;
 	}
 	x->n++;
 	return 0;
 }
 
-/* Mirrors iniparser's grammar closely enough to find where each key is:
- * comments start with ';' or '#', sections are [name], keys are key = value,
- * and a trailing backslash continues a value on the next line. */
-int dxp_ini_index_build(FILE *f, struct dxp_ini_index *x)
+/* The value after "key =", as iniparser 4.1 read it: a quoted value is what
+ * is between the quotes, kept as is; otherwise up to the first ';' or '#',
+ * stripped; "" and '' are empty. */
+static int ini_add_value(struct dxp_ini_index *x, unsigned line, const char *section,
+			 const char *key, char *v)
 {
-	char section[512] = "";
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned n = 0;
+	size_t n;
+
+	while (isspace((unsigned char)*v))
+		v++;
+	if ((v[0] == '"' || v[0] == '\'') && v[1] && v[1] != v[0]) {
+		n = strcspn(v + 1, v[0] == '"' ? "\"" : "'");
+		return ini_add(x, line, section, key, v + 1, n);
+	}
+	v[strcspn(v, ";#")] = '\0';
+	v = strip(v);
+	if (!strcmp(v, "\"\"") || !strcmp(v, "''"))
+		*v = '\0';
+	return ini_add(x, line, section, key, v, strlen(v));
+}
+
+/* One pass over the file, one entry per section header and per key, with
+ * its line.  Comments start with ';' or '#', sections are [name] (the name
+ * keeps its case), keys are key = value, and a trailing backslash continues
+ * a value on the next line (the entry keeps the line where it began).  A
+ * line that is none of these is an entry with an empty key; a '[' line
+ * without its ']' is a section header named by the whole line. */
+int dxp_ini_parse(FILE *f, struct dxp_ini_index *x)
+{
+	char section[512] = "", *phys = NULL, *line = NULL;
+	size_t cap = 0, len = 0;
+	unsigned n = 0, first = 0;
 	bool cont = false;
+	ssize_t got;
 	int r = 0;
 
-	while (getline(&line, &cap, f) >= 0) {
-		char *s = strip(line), *eq;
-		bool was_cont = cont;
+	for (;;) {
+		char *s, *eq, *joined;
+		size_t plen;
 
-		n++;
-		cont = *s && s[strlen(s) - 1] == '\\';
-		if (was_cont || !*s || *s == ';' || *s == '#')
+		got = getline(&phys, &cap, f);
+		if (got < 0) {
+			/* A file that ends in a continued line: take what is there. */
+			if (!cont)
+				break;
+			got = 0;
+		} else {
+			n++;
+		}
+		if (!cont)
+			first = n;
+		/* Join: the next line replaces the backslash, as it is. */
+		plen = (size_t)got;
+		while (plen && isspace((unsigned char)phys[plen - 1]))
+			plen--;
+		joined = realloc(line, len + plen + 1);
+		if (!joined) {
+			r = -ENOMEM;
+			break;
+		}
+		line = joined;
+		memcpy(line + len, phys, plen);
+		len += plen;
+		line[len] = '\0';
+		cont = got > 0 && len && line[len - 1] == '\\';
+		if (cont) {
+			len--;
+			continue;
+		}
+		len = 0;
+		s = strip(line);
+		if (!*s || *s == ';' || *s == '#')
 			continue;
 		if (*s == '[') {
-			char *close = strrchr(s, ']');
+			size_t sl = strlen(s);
 
-			if (!close) {
-				r = ini_index_add(x, n, s, NULL);	/* reported as bad section */
+			if (s[sl - 1] != ']') {
+				r = ini_add(x, first, s, NULL, NULL, 0);	/* reported as bad section */
 				if (r < 0)
 					break;
 				continue;
 			}
-			*close = '\0';
+			s[sl - 1] = '\0';
 			snprintf(section, sizeof(section), "%s", strip(s + 1));
-			r = ini_index_add(x, n, section, NULL);
+			r = ini_add(x, first, section, NULL, NULL, 0);
 			if (r < 0)
 				break;
 			continue;
 		}
 		eq = strchr(s, '=');
-		if (!eq) {
-			/* iniparser reports this as a syntax error itself. */
-			r = ini_index_add(x, n, section, "");
+		if (!eq || eq == s) {
+			r = ini_add(x, first, section, "", NULL, 0);	/* syntax error */
 			if (r < 0)
 				break;
 			continue;
 		}
 		*eq = '\0';
-		r = ini_index_add(x, n, section, strip(s));
+		r = ini_add_value(x, first, section, strip(s), eq + 1);
 		if (r < 0)
 			break;
 	}
+	free(phys);
 	free(line);
 	return r;
 }
 
 /* ---- loading ------------------------------------------------------------ */
-
-/* iniparser reports syntax errors through a global callback without context;
- * count them so a file it complains about is treated as bad. */
-static unsigned ini_syntax_errors;
-
-static int ini_error_cb(const char *fmt, ...)
-{
-	ini_syntax_errors++;
-	(void)fmt;
-	return 0;
-}
-
-static char *lower_dup(const char *s)
-{
-	char *r = strdup(s);
-
-	for (char *p = r; p && *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return r;
-}
-
-const char *dxp_ini_value(dictionary *d, const char *section, const char *key)
-{
-	char *full, *lower;
-	const char *v;
-
-	if (asprintf(&full, "%s:%s", section, key) < 0)
-		return NULL;
-	lower = lower_dup(full);
-	free(full);
-	if (!lower)
-		return NULL;
-	v = iniparser_getstring(d, lower, NULL);
-	free(lower);
-	return v;
-}
 
 static int load_file(struct load_ctx *l, const char *path)
 {
@@ -272,7 +288,6 @@ static int load_file(struct load_ctx *l, const char *path)
 	enum dxp_section_kind kind = DXP_SEC_POLICY;
 	bool in_section = false, section_ok = false;
 	struct dxp_ini_index x = { 0 };
-	dictionary *d = NULL;
 	const char *file;
 	char **files;
 	FILE *f;
@@ -295,23 +310,13 @@ static int load_file(struct load_ctx *l, const char *path)
 	}
 	file = c->files[c->n_files++];
 
-	r = dxp_ini_index_build(f, &x);
+	r = dxp_ini_parse(f, &x);
 	if (r < 0)
 		goto out;
 
-	ini_syntax_errors = 0;
-	iniparser_set_error_callback(ini_error_cb);
-	d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	if (!d) {
-		report(l, file, 0, NULL, "cannot be parsed as INI");
-		r = 0;
-		goto out;
-	}
-
 	for (size_t i = 0; i < x.n; i++) {
 		struct dxp_ini_line *e = &x.e[i];
-		const char *value, *why = NULL;
+		const char *value = e->value, *why = NULL;
 		enum dxp_key k;
 		char *match;
 
@@ -353,11 +358,6 @@ static int load_file(struct load_ctx *l, const char *path)
 			       dxp_key_name(k), e->section);
 			continue;
 		}
-		value = dxp_ini_value(d, e->section, e->key);
-		if (!value) {
-			report(l, file, e->line, e->key, "%s has no value", dxp_key_name(k));
-			continue;
-		}
 		if (k < DXP_K_POLICY_MAX) {
 			r = dxp_key_parse_policy(sec, k, value, &why);
 			if (r == -ENOMEM)
@@ -381,12 +381,8 @@ static int load_file(struct load_ctx *l, const char *path)
 			c->origin[k] = (struct dxp_origin) { file, e->line };
 		}
 	}
-	if (ini_syntax_errors && !l->n_errors)
-		report(l, file, 0, NULL, "iniparser reported %u syntax error(s)", ini_syntax_errors);
 	r = 0;
 out:
-	if (d)
-		iniparser_freedict(d);
 	dxp_ini_index_free(&x);
 	fclose(f);
 	return r;

@@ -18,17 +18,15 @@ daemon_libdaxpind_a_SOURCES = \
 	daemon/manager-module.c \
 	daemon/manager-env.c \
 	daemon/manager-control.c
-daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(INIPARSER_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
+daemon_libdaxpind_a_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) \
 	$(NLGENL_CFLAGS) $(DAXCTL_CFLAGS)
 # libdaxctl is dlopen()ed (see devdax.c): only its header is used at build time.
 
-DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(INIPARSER_LIBS) $(SYSTEMD_LIBS) \
-	$(JSON_LIBS)
+DAXPIND_LDADD = daemon/libdaxpind.a lib/libdaxpin.a $(NLGENL_LIBS) $(SYSTEMD_LIBS) $(JSON_LIBS)
 
 sbin_PROGRAMS += daemon/daxpind
 daemon_daxpind_SOURCES = daemon/daxpind.c
-daemon_daxpind_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) $(NLGENL_CFLAGS) \
-	$(INIPARSER_CFLAGS)
+daemon_daxpind_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(JSON_CFLAGS) $(NLGENL_CFLAGS)
 daemon_daxpind_LDADD = $(DAXPIND_LDADD)
 
 # Unit tests (cmocka): the engine with a fake clock, source and environment.
@@ -44,7 +42,7 @@ daemon_tests_test_policy_SOURCES = daemon/tests/test-policy.c
 daemon_tests_test_policy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 daemon_tests_test_policy_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
 daemon_tests_test_config_SOURCES = daemon/tests/test-config.c
-daemon_tests_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(INIPARSER_CFLAGS)
+daemon_tests_test_config_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 daemon_tests_test_config_LDADD = $(DAXPIND_LDADD) $(CMOCKA_LIBS)
 daemon_tests_test_monitor_SOURCES = daemon/tests/test-monitor.c
 daemon_tests_test_monitor_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSON_CFLAGS)
