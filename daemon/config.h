@@ -80,6 +80,8 @@ struct dxp_config_paths {
 typedef void (*dxp_config_error_fn)(void *userdata, const char *file, unsigned line,
 				    const char *key, const char *message);
 
+/* ---- config.c: loading ---------------------------------------------------- */
+
 /*
  * Read the main file (missing is fine) and every *.conf in each drop-in dir
  * (sorted), later files overriding earlier ones.  Returns 0, or -EINVAL after
@@ -95,12 +97,20 @@ void dxp_config_resolve(const struct dxp_config *c, const char *mountpoint,
 			const char *devname, struct dxp_policy *out,
 			struct dxp_origin origin[DXP_K_POLICY_MAX]);
 
+/* ---- config-keys.c: keys, values and their wording -------------------------- */
+
 const char *dxp_key_name(enum dxp_key k);
 int dxp_key_from_name(const char *name, enum dxp_key *out);
+bool dxp_key_valid_in(enum dxp_key k, enum dxp_section_kind kind);
 /* Formats the value of @k in @sec (policy keys) or @c (others). */
 int dxp_config_format(const struct dxp_config *c, const struct dxp_policy_section *sec,
 		      enum dxp_key k, char *buf, size_t len);
-bool dxp_key_valid_in(enum dxp_key k, enum dxp_section_kind kind);
+
+int dxp_parse_bool(const char *s, bool *out);
+int dxp_parse_signal(const char *s, int *out);
+const char *dxp_signal_name(int sig);
+
+/* ---- config-runtime.c: the runtime drop-in ---------------------------------- */
 
 /*
  * Set (value != NULL) or remove (value == NULL) @key in section @section of
@@ -109,9 +119,5 @@ bool dxp_key_valid_in(enum dxp_key k, enum dxp_section_kind kind);
  */
 int dxp_config_runtime_set(const char *file, const char *section, const char *key,
 			   const char *value, char *errbuf, size_t errlen);
-
-int dxp_parse_bool(const char *s, bool *out);
-int dxp_parse_signal(const char *s, int *out);
-const char *dxp_signal_name(int sig);
 
 #endif

@@ -161,8 +161,8 @@ static void test_mount_and_device_sections(void **state)
 	assert_int_equal(p.action, DXP_ACTION_SIGNAL);
 	assert_int_equal(p.action_after_ns, S(20));
 	assert_int_equal(o[DXP_K_WARN_AFTER].line, 4);
-	/* Mount beats device; case of the mount point is kept (iniparser
-	 * would lowercase it), trailing slash is dropped. */
+	/* Mount beats device; case of the mount point is kept, trailing
+	 * slash is dropped. */
 	dxp_config_resolve(c, "/srv/PMEM", "pmem0", &p, o);
 	assert_int_equal(p.warn_after_ns, S(1));
 	assert_int_equal(p.action, DXP_ACTION_SIGNAL);
@@ -207,6 +207,104 @@ static void test_errors_name_file_line_and_key(void **state)
 	assert_non_null(strstr(fx->errors, "50-x.conf:1:-: unknown or malformed section [Mount relative]"));
 	assert_non_null(strstr(fx->errors, "50-x.conf:4:ActionSignal: bad value \"SIGSTOP\""));
 	assert_int_equal(fx->n_errors, 8);
+}
+
+/* What the line index and the value parser agree on, pinned before they
+ * become one parser: comments, blank lines, an inline comment after a value,
+ * quotes, a continued value (reported at its first line), CRLF, key case. */
+static void test_line_numbers_comments_quotes_continuations(void **state)
+{
+	struct fixture *fx = *state;
+	static const char text[] =
+	    "# comment\n"				/* 1 */
+	    "; comment\n"				/* 2 */
+	    "\n"					/* 3 */
+	    "[Policy]\n"				/* 4 */
+	    "WarnAfterSec = 4 ; four\n"		/* 5 */
+	    "ExecHook = \"/opt/hook one\"\n"		/* 6 */
+	    "ActionAfterSec = \\\n"			/* 7 */
+	    "   9\n"					/* 8 */
+	    "dryrun = yes\r\n"				/* 9 */
+	    "  [Mount /srv/pm/]  \n"			/* 10 */
+	    "  StalledWake=no\n";			/* 11 */
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_config *c = NULL;
+	struct dxp_policy p;
+	char bad[512];
+
+	put(fx->main_file, text);
+	c = load_ok(fx);
+	dxp_config_resolve(c, "/srv/pm", NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(4));
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 5);
+	assert_string_equal(p.exec_hook, "/opt/hook one");
+	assert_int_equal(o[DXP_K_EXEC_HOOK].line, 6);
+	assert_int_equal(p.action_after_ns, S(9));
+	assert_int_equal(o[DXP_K_ACTION_AFTER].line, 7);
+	assert_true(p.dry_run);
+	assert_int_equal(o[DXP_K_DRY_RUN].line, 9);
+	assert_false(p.stalled_wake);
+	assert_int_equal(o[DXP_K_STALLED_WAKE].line, 11);
+	dxp_config_free(c);
+
+	/* The same lines, then a bad one: its number counts every line above. */
+	snprintf(bad, sizeof(bad), "%sWarnAfterSec = 4 ; four\nActionSignal=STOP\n", text);
+	put(fx->main_file, bad);
+	c = NULL;
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_string_equal(fx->errors, "daxpind.conf:13:ActionSignal: bad value \"STOP\" for ActionSignal: "
+			    "expected one of SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGKILL, SIGUSR1, SIGUSR2, SIGALRM\n");
+}
+
+/* Each file is parsed once, by one parser: a line that is not INI is
+ * reported at its line with the file's other errors (iniparser rejected the
+ * whole file, reported at line 0). */
+static void test_syntax_error_names_its_line(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+
+	put(fx->main_file, "[Policy]\nWarnAfterSec=3\nStray\nStalledWake=perhaps\n");
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_string_equal(fx->errors,
+			    "daxpind.conf:3:-: syntax error: expected key = value\n"
+			    "daxpind.conf:4:StalledWake: bad value \"perhaps\" for StalledWake: expected a boolean (yes/no)\n");
+}
+
+/* Mount points are case-sensitive, so are their sections: each keeps its
+ * own values and names its own lines (iniparser's lowercased lookup gave
+ * both sections the last one's values). */
+static void test_mount_sections_differing_in_case(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_config *c;
+	struct dxp_policy p;
+
+	put(fx->main_file, "[Mount /A]\nWarnAfterSec=1\n[Mount /a]\nWarnAfterSec=2\n");
+	c = load_ok(fx);
+	dxp_config_resolve(c, "/A", NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(1));
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 2);
+	dxp_config_resolve(c, "/a", NULL, &p, o);
+	assert_int_equal(p.warn_after_ns, S(2));
+	assert_int_equal(o[DXP_K_WARN_AFTER].line, 4);
+	dxp_config_free(c);
+}
+
+/* Every line's own value is checked: a bad value is reported even when a
+ * good one for the same key follows (iniparser only kept the last). */
+static void test_bad_value_before_a_good_duplicate(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+
+	put(fx->main_file, "[Policy]\nStalledWake=perhaps\nStalledWake=yes\n");
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_string_equal(fx->errors,
+			    "daxpind.conf:2:StalledWake: bad value \"perhaps\" for StalledWake: expected a boolean (yes/no)\n");
 }
 
 static void test_exec_needs_hook(void **state)
@@ -328,6 +426,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropins_override_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mount_and_device_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_file_line_and_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_numbers_comments_quotes_continuations, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_error_names_its_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mount_sections_differing_in_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_value_before_a_good_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_needs_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_and_module_sections, setup, teardown),
 		cmocka_unit_test(test_time_values),

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * hooks.c with a real sd-event loop and real children: the event arrives on
+ * the hook's stdin with DAXPIN_WAIT_ID set, its exit status, a timeout or a
+ * failed exec reaches the engine (dxp_monitor_exec_done()) once, and the
+ * hook is forgotten afterwards.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <systemd/sd-event.h>
+
+#include "daemon/hooks.h"
+#include "daemon/log.h"
+#include "daemon/monitor.h"
+
+#define NSEC_PER_MSEC 1000000ULL
+
+static struct {
+	sd_event *e;
+	struct dxp_monitor mon;
+	struct dxp_hooks hs;
+	unsigned changed;
+	char log[4096];		/* every message, fields one per line */
+	char dir[64];
+} F;
+
+static uint64_t fake_now(void *env)
+{
+	return 0;
+}
+
+static void fake_changed(void *env)
+{
+	F.changed++;
+	sd_event_exit(F.e, 0);
+}
+
+static const struct dxp_env_ops env = { .now = fake_now, .changed = fake_changed };
+static const struct dxp_source src;
+
+static void sink(void *userdata, enum dxp_msg kind, int prio, const struct iovec *iov, unsigned n)
+{
+	size_t used = strlen(F.log);
+
+	for (unsigned i = 0; i < n && used < sizeof(F.log); i++)
+		used += (size_t)snprintf(F.log + used, sizeof(F.log) - used, "%.*s\n",
+					 (int)iov[i].iov_len, (const char *)iov[i].iov_base);
+}
+
+/* A hang is a failure, not a stuck test run. */
+static int on_guard(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	return sd_event_exit(F.e, -ETIMEDOUT);
+}
+
+static int setup(void **state)
+{
+	struct dxp_log_options o = { .sink = sink };
+	sigset_t ss;
+
+	memset(&F, 0, sizeof(F));
+	dxp_log_setup(&o);
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGCHLD);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &ss, NULL), 0);
+	assert_int_equal(sd_event_new(&F.e), 0);
+	assert_true(sd_event_add_time_relative(F.e, NULL, CLOCK_MONOTONIC, 30 * 1000000ULL, 0,
+					       on_guard, NULL) >= 0);
+	dxp_monitor_init(&F.mon, &env, NULL, &src, NULL);
+	dxp_hooks_init(&F.hs, F.e, &F.mon);
+	snprintf(F.dir, sizeof(F.dir), "/tmp/daxpind-test-hooks.XXXXXX");
+	assert_non_null(mkdtemp(F.dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	dxp_hooks_done(&F.hs);
+	dxp_monitor_free(&F.mon);
+	F.e = sd_event_unref(F.e);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", F.dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void write_hook(char *path, size_t len, const char *body)
+{
+	FILE *f;
+
+	snprintf(path, len, "%s/hook", F.dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static void read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void run_until_done(void)
+{
+	assert_int_equal(sd_event_loop(F.e), 0);
+	assert_int_equal(F.changed, 1);
+	assert_null(F.hs.list);
+}
+
+static void has(const char *needle)
+{
+	if (!strstr(F.log, needle))
+		fail_msg("\"%s\" not logged; the log:\n%s", needle, F.log);
+}
+
+static void test_event_on_stdin_and_exit_status(void **state)
+{
+	char hook[128], in[256], id[256], want[128];
+	int pid;
+
+	/* $0 is the hook's path: it leaves what it got beside itself. */
+	write_hook(hook, sizeof(hook), "cat > \"$0.in\"\nprintf %s \"$DAXPIN_WAIT_ID\" > \"$0.id\"\nexit 3");
+	pid = dxp_hooks_spawn(&F.hs, hook, 10000 * NSEC_PER_MSEC, "{\"id\":42}", 42);
+	assert_true(pid > 0);
+	assert_non_null(F.hs.list);
+	run_until_done();
+
+	snprintf(in, sizeof(in), "%s.in", hook);
+	read_file(in, in, sizeof(in));
+	assert_string_equal(in, "{\"id\":42}\n");
+	snprintf(id, sizeof(id), "%s.id", hook);
+	read_file(id, id, sizeof(id));
+	assert_string_equal(id, "42");
+	snprintf(want, sizeof(want), "Hook for wait 42 (pid %d) exited with status 3", pid);
+	has(want);
+	snprintf(want, sizeof(want), "DAXPIN_HOOK_PID=%d", pid);
+	has(want);
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 1);
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_OK], 0);
+}
+
+static void test_success_counts_ok(void **state)
+{
+	char hook[128];
+
+	write_hook(hook, sizeof(hook), "cat >/dev/null");
+	assert_true(dxp_hooks_spawn(&F.hs, hook, 10000 * NSEC_PER_MSEC, "{}", 7) > 0);
+	run_until_done();
+	has("Hook for wait 7 (pid ");
+	has(") exited with status 0");
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_OK], 1);
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 0);
+}
+
+/* The hook would sleep for ten minutes; the 100 ms timeout kills it (without
+ * the kill, the 30 s guard ends the loop with -ETIMEDOUT). */
+static void test_timeout_kills(void **state)
+{
+	char hook[128], want[128];
+	int pid;
+
+	write_hook(hook, sizeof(hook), "exec sleep 600");
+	pid = dxp_hooks_spawn(&F.hs, hook, 100 * NSEC_PER_MSEC, "{}", 9);
+	assert_true(pid > 0);
+	run_until_done();
+	snprintf(want, sizeof(want), "Hook for wait 9 (pid %d) timed out and was killed", pid);
+	has(want);
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 1);
+	/* Reaped: no such child any more. */
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(errno, ESRCH);
+}
+
+static void test_exec_failure_is_127(void **state)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/no-such-hook", F.dir);
+	assert_true(dxp_hooks_spawn(&F.hs, path, 10000 * NSEC_PER_MSEC, "{}", 11) > 0);
+	run_until_done();
+	has("Hook for wait 11 (pid ");
+	has(") exited with status 127");
+}
+
+/* The event is written before the fork, so it must fit in the pipe. */
+static void test_event_too_big_for_the_pipe(void **state)
+{
+	size_t len = 70000;
+	char *json = malloc(len + 1);
+
+	assert_non_null(json);
+	memset(json, 'x', len);
+	json[len] = '\0';
+	assert_int_equal(dxp_hooks_spawn(&F.hs, "/bin/true", 10000 * NSEC_PER_MSEC, json, 1),
+			 -E2BIG);
+	free(json);
+	assert_null(F.hs.list);
+	assert_int_equal(F.changed, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_event_on_stdin_and_exit_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_success_counts_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_kills, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_failure_is_127, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_too_big_for_the_pipe, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
