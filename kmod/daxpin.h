@@ -64,7 +64,6 @@ void daxpin_wait_signalled(struct task_struct *task, int sig, bool group);
 int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 		    struct task_struct **taskp);
 int daxpin_wait_kick(u64 id, bool *was_idle);
-bool daxpin_task_is_waiting(struct task_struct *task);
 unsigned int daxpin_waits_active(void);
 u64 daxpin_waits_dropped(void);
 unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns);

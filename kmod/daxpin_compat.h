@@ -16,7 +16,7 @@
  * wait's task and file, so such a kernel is not built for at all.
  */
 #ifndef GENL_MCAST_CAP_NET_ADMIN
-#error "this kernel cannot restrict a generic netlink multicast group (GENL_MCAST_CAP_NET_ADMIN, 6.1.68 and later): daxpin's events would be open to every user"
+#error "no GENL_MCAST_CAP_NET_ADMIN (6.1.68+): the events group would be open to all"
 #endif
 
 /*

@@ -150,7 +150,8 @@ int daxpin_nl_kick_doit(struct sk_buff *skb, struct genl_info *info)
 					    info->attrs[DAXPIN_ATTR_WAIT_ID],
 					    "no such wait (it may have ended)");
 		else if (ret == -ENXIO)
-			GENL_SET_ERR_MSG(info, "the wait's page is gone (its namespace was disabled)");
+			GENL_SET_ERR_MSG(info,
+					 "the wait's page is gone (its namespace was disabled)");
 		nlmsg_free(msg);
 		return ret;
 	}

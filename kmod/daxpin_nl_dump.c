@@ -97,7 +97,8 @@ int daxpin_put_wait(struct sk_buff *skb, int attr,
 
 static int daxpin_read_denied(struct netlink_callback *cb)
 {
-	NL_SET_ERR_MSG(cb->extack, "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
+	NL_SET_ERR_MSG(cb->extack,
+		       "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
 	return -EPERM;
 }
 

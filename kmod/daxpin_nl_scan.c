@@ -69,7 +69,8 @@ static int daxpin_scan_explain(struct netlink_callback *cb, int refusal)
 {
 	switch (refusal) {
 	case DAXPIN_SCAN_NO_PERMISSION:
-		NL_SET_ERR_MSG(cb->extack, "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
+		NL_SET_ERR_MSG(cb->extack,
+			       "daxpin reads need CAP_NET_ADMIN (or the module parameter open_reads=1)");
 		return -EPERM;
 	case DAXPIN_SCAN_NO_FD:
 		NL_SET_ERR_MSG(cb->extack, "SCAN needs the fd of a file");
@@ -81,7 +82,8 @@ static int daxpin_scan_explain(struct netlink_callback *cb, int refusal)
 		NL_SET_ERR_MSG(cb->extack, "the file is not open for reading");
 		return -EBADF;
 	default:
-		NL_SET_ERR_MSG(cb->extack, "not a DAX file: its pages are page cache, never pinned media");
+		NL_SET_ERR_MSG(cb->extack,
+			       "not a DAX file: its pages are page cache, never pinned media");
 		return -EOPNOTSUPP;
 	}
 }

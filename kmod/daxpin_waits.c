@@ -336,24 +336,6 @@ void daxpin_wait_signalled(struct task_struct *task, int sig, bool group)
 	rcu_read_unlock();
 }
 
-bool daxpin_task_is_waiting(struct task_struct *task)
-{
-	struct daxpin_wnode *node;
-	bool ret = false;
-
-	if (!atomic_read(&daxpin_nr_waits))
-		return false;
-	rcu_read_lock();
-	hlist_for_each_entry_rcu(node, daxpin_bucket(task->tgid), hash) {
-		if (node->task == task) {
-			ret = true;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return ret;
-}
-
 unsigned int daxpin_waits_active(void)
 {
 	return atomic_read(&daxpin_nr_waits);
