@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4
+# timeout: 900
 #
 # kmod-cycle - issue 9, critical item 1: load and unload daxpin.ko many times
 # with netlink clients in flight, the kernel log stays clean.

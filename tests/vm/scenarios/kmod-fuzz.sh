@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4
+# timeout: 900
 #
 # kmod-fuzz - issue 9: random generic-netlink requests to the daxpin family
 # (tests/tools/daxpin-nlfuzz, seeded and reproducible) as root and as

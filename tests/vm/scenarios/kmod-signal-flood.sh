@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4
+# timeout: 600
 #
 # kmod-signal-flood - a signal costs the same whether or not a wait is
 # tracked, however big the table; and how signals end waits:
