@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render-daemon.h"
@@ -241,14 +242,18 @@ int daemon_metrics_doc(struct json_object *reply, struct json_object **doc,
 	return 0;
 }
 
+/* Prometheus text as daxpind wrote it, each line escaped (spaces kept) */
 void render_metrics(FILE *f, struct json_object *doc)
 {
-	const char *t = str(doc, "text");
-	size_t n = strlen(t);
+	const char *t = str(doc, "text"), *e;
+	char *line;
 
-	fputs(t, f);
-	if (n && t[n - 1] != '\n')
-		fputc('\n', f);
+	for (; *t; t = e + (*e == '\n')) {
+		e = strchrnul(t, '\n');
+		line = strndup(t, (size_t)(e - t));
+		fprintf(f, "%s\n", line ? daxpin_esc(line, 0) : "?");
+		free(line);
+	}
 }
 
 static struct json_object *u64_or_null(struct json_object *r, const char *key)
