@@ -12,6 +12,7 @@
 #include "builtin.h"
 #include "render.h"
 #include "lib/daxpin-json.h"
+#include "lib/daxpin-text.h"
 #include "lib/daxpin-util.h"
 
 static volatile sig_atomic_t monitor_stop;
@@ -78,10 +79,16 @@ static bool wait_wanted(const struct monitor *m, const struct daxpin_wait *w)
 
 static int print_jsonl(struct json_object *o)
 {
+	char *s;
+
 	if (!o)
 		return -ENOMEM;
-	printf("%s\n", json_object_to_json_string_ext(o, JSONL_FLAGS));
+	s = daxpin_json_dumps(o, JSONL_FLAGS);	/* valid UTF-8 */
 	json_object_put(o);
+	if (!s)
+		return -ENOMEM;
+	printf("%s\n", s);
+	free(s);
 	return 0;
 }
 

@@ -111,6 +111,7 @@ static int persist(const char *section, const char *key, const char *value,
 	char tmp[4200], *line = NULL;
 	bool in = false, done = false, seen = false;
 	size_t cap = 0;
+	ssize_t n;
 	FILE *in_f, *out;
 	int fd, rc = 0;
 
@@ -135,7 +136,7 @@ static int persist(const char *section, const char *key, const char *value,
 	}
 	if (!in_f)
 		fprintf(out, "# written by daxpinctl policy set --persist\n");
-	while (in_f && getline(&line, &cap, in_f) >= 0) {
+	while (in_f && (n = getline(&line, &cap, in_f)) > 0) {
 		if (line[0] == '[') {
 			if (in && !done && value) {
 				fprintf(out, "%s=%s\n", key, value);
@@ -149,8 +150,10 @@ static int persist(const char *section, const char *key, const char *value,
 			done = true;
 			continue;
 		}
-		fputs(line, out);
-		if (line[strlen(line) - 1] != '\n')
+		/* other lines byte for byte: a NUL must not cut one short
+		 * (nor make line[strlen(line) - 1] read line[-1]) */
+		fwrite(line, 1, (size_t)n, out);
+		if (line[n - 1] != '\n')
 			fputc('\n', out);
 	}
 	if (value && !done) {

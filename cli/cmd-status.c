@@ -23,6 +23,7 @@
 #include "status-check.h"
 #include "lib/daxpin-control.h"
 #include "lib/daxpin-json.h"
+#include "lib/daxpin-text.h"
 #include "lib/daxpin-util.h"
 
 #define WARN_MS_DEFAULT	5000
@@ -414,6 +415,12 @@ static int print_json(struct status *st, struct json_object *pmem,
 	return daxpinctl_print_json(st->opts, o);
 }
 
+/* a name from sysfs, libndctl or mountinfo in a column (daxpin-text.h) */
+static const char *col(struct json_object *v)
+{
+	return daxpin_esc(json_object_get_string(v), DAXPIN_ESC_SPACE);
+}
+
 static void print_pmem_text(struct json_object *pmem)
 {
 	struct json_object *regions, *err;
@@ -422,7 +429,7 @@ static void print_pmem_text(struct json_object *pmem)
 
 	printf("\npmem:\n");
 	if (json_object_object_get_ex(pmem, "error", &err)) {
-		printf("  libndctl: %s\n", json_object_get_string(err));
+		printf("  libndctl: %s\n", daxpin_esc(json_object_get_string(err), 0));
 		return;
 	}
 	if (!json_object_object_get_ex(pmem, "regions", &regions) ||
@@ -437,11 +444,11 @@ static void print_pmem_text(struct json_object *pmem)
 		json_object_object_get_ex(r, "size", &v);
 		daxpin_fmt_size(json_object_get_uint64(v), size, sizeof(size));
 		json_object_object_get_ex(r, "region", &v);
-		printf("  %s", json_object_get_string(v));
+		printf("  %s", col(v));
 		json_object_object_get_ex(r, "type", &v);
-		printf(" (%s, %s", json_object_get_string(v), size);
+		printf(" (%s, %s", col(v), size);
 		json_object_object_get_ex(r, "bus", &v);
-		printf(", bus %s)\n", json_object_get_string(v));
+		printf(", bus %s)\n", col(v));
 		json_object_object_get_ex(r, "namespaces", &nss);
 		for (j = 0; j < json_object_array_length(nss); j++) {
 			struct json_object *n = json_object_array_get_idx(nss, j);
@@ -455,12 +462,11 @@ static void print_pmem_text(struct json_object *pmem)
 			json_object_object_get_ex(n, "mounts", &mnts);
 			daxpin_fmt_size(json_object_get_uint64(v), size,
 					sizeof(size));
-			printf("    %s  %-7s %-10s", json_object_get_string(name),
-			       json_object_get_string(mode), size);
+			printf("    %s  %-7s %-10s", col(name), col(mode), size);
 			if (bdev)
-				printf(" /dev/%s", json_object_get_string(bdev));
+				printf(" /dev/%s", col(bdev));
 			for (k = 0; cdevs && k < json_object_array_length(cdevs); k++)
-				printf(" /dev/%s", json_object_get_string(
+				printf(" /dev/%s", col(
 					json_object_array_get_idx(cdevs, k)));
 			for (k = 0; mnts && k < json_object_array_length(mnts); k++) {
 				struct json_object *m = json_object_array_get_idx(mnts, k);
@@ -469,10 +475,8 @@ static void print_pmem_text(struct json_object *pmem)
 				json_object_object_get_ex(m, "mount", &mp);
 				json_object_object_get_ex(m, "fs", &fs);
 				json_object_object_get_ex(m, "dax", &dax);
-				printf(" -> %s (%s, dax=%s)",
-				       json_object_get_string(mp),
-				       json_object_get_string(fs),
-				       dax ? json_object_get_string(dax) : "-");
+				printf(" -> %s (%s, dax=%s)", col(mp), col(fs),
+				       dax ? col(dax) : "-");
 			}
 			putchar('\n');
 		}
@@ -492,7 +496,8 @@ static int print_text(struct status *st, struct json_object *pmem,
 		       daxpin_strerror(st->module_err));
 	else {
 		printf("module: daxpin %s, protocol %u\n",
-		       st->stats.has_global ? st->stats.global.version : "?",
+		       st->stats.has_global ?
+		       daxpin_esc(st->stats.global.version, DAXPIN_ESC_SPACE) : "?",
 		       st->protocol);
 		if (!st->config_err) {
 			printf("config: ");
@@ -517,9 +522,8 @@ static int print_text(struct status *st, struct json_object *pmem,
 		json_object_object_get_ex(m, "fs", &fs);
 		json_object_object_get_ex(m, "dev", &dev);
 		json_object_object_get_ex(m, "dax", &dax);
-		printf("  %-24s %-5s %-8s dax=%s\n", json_object_get_string(mp),
-		       json_object_get_string(fs), json_object_get_string(dev),
-		       dax ? json_object_get_string(dax) : "-");
+		printf("  %-24s %-5s %-8s dax=%s\n", col(mp), col(fs), col(dev),
+		       dax ? col(dax) : "-");
 	}
 
 	if (!st->module_err && !st->stats_err && !st->waits_err) {

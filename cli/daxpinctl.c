@@ -11,6 +11,7 @@
 
 #include "builtin.h"
 #include "lib/daxpin-control.h"
+#include "lib/daxpin-text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
@@ -238,17 +239,17 @@ int daxpinctl_daemon_error(struct daxpinctl_opts *opts, int err,
 	case -EACCES:
 	case -EPERM:
 		fprintf(stderr, "daxpind refused the request: %s; run as root or join group daxpin\n",
-			msg && msg[0] ? msg : strerror(abs(err)));
+			msg && msg[0] ? daxpin_esc(msg, 0) : strerror(abs(err)));
 		return DAXPINCTL_EXIT_PERM;
 	case -EBADMSG:
 	case -EMSGSIZE:
 	case -ETIMEDOUT:
 		fprintf(stderr, "bad reply from daxpind at %s: %s; check that daxpind and daxpinctl versions match\n",
-			path, msg && msg[0] ? msg : strerror(abs(err)));
+			path, msg && msg[0] ? daxpin_esc(msg, 0) : strerror(abs(err)));
 		return DAXPINCTL_EXIT_FAIL;
 	default:
 		fprintf(stderr, "daxpind: %s\n",
-			msg && msg[0] ? msg : strerror(abs(err)));
+			msg && msg[0] ? daxpin_esc(msg, 0) : strerror(abs(err)));
 		return DAXPINCTL_EXIT_FAIL;
 	}
 }
@@ -269,16 +270,23 @@ int daxpinctl_daemon(struct daxpinctl_opts *opts, struct json_object *req,
 
 int daxpinctl_print_json(struct daxpinctl_opts *opts, struct json_object *obj)
 {
-	const char *s;
+	char *s;
 
 	if (!obj) {
 		fprintf(stderr, "daxpinctl %s: out of memory building JSON\n",
 			opts->cmd);
 		return DAXPINCTL_EXIT_FAIL;
 	}
-	s = json_object_to_json_string_ext(obj, opts->json_flags);
-	printf("%s\n", s);
+	/* valid UTF-8 whatever the names inside (daxpin-text.h) */
+	s = daxpin_json_dumps(obj, opts->json_flags);
 	json_object_put(obj);
+	if (!s) {
+		fprintf(stderr, "daxpinctl %s: out of memory printing JSON\n",
+			opts->cmd);
+		return DAXPINCTL_EXIT_FAIL;
+	}
+	printf("%s\n", s);
+	free(s);
 	if (fflush(stdout) == EOF) {
 		fprintf(stderr, "daxpinctl %s: writing output: %s\n",
 			opts->cmd, strerror(errno));

@@ -4,9 +4,11 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render-daemon.h"
+#include "lib/daxpin-text.h"
 #include "lib/daxpin-util.h"
 
 /* the [Policy] keys shown in the status summary, in this order */
@@ -137,13 +139,25 @@ static const char *str(struct json_object *o, const char *key)
 	return v ? json_object_get_string(v) : "";
 }
 
+/* daxpind's strings as table cells: escaped like ls -b, spaces too */
+static const char *cell(struct json_object *o, const char *key)
+{
+	return daxpin_esc(str(o, key), DAXPIN_ESC_SPACE);
+}
+
+/* the same at the end of a line, spaces kept */
+static const char *tail(struct json_object *o, const char *key)
+{
+	return daxpin_esc(str(o, key), 0);
+}
+
 static void settings_widths(struct json_object *arr, int *kw, int *vw)
 {
 	size_t i, n = json_object_array_length(arr);
 
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
-		int k = (int)strlen(str(s, "key")), v = (int)strlen(str(s, "value"));
+		int k = (int)strlen(cell(s, "key")), v = (int)strlen(cell(s, "value"));
 
 		if (k > *kw)
 			*kw = k;
@@ -160,8 +174,8 @@ static void render_settings(FILE *f, const char *indent,
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
 
-		fprintf(f, "%s%-*s  %-*s  %s\n", indent, kw, str(s, "key"),
-			vw, str(s, "value"), str(s, "source"));
+		fprintf(f, "%s%-*s  %-*s  %s\n", indent, kw, cell(s, "key"),
+			vw, cell(s, "value"), tail(s, "source"));
 	}
 }
 
@@ -188,7 +202,7 @@ void render_policy(FILE *f, struct json_object *doc)
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(secs, i);
 
-		fprintf(f, "[%s]\n", str(s, "section"));
+		fprintf(f, "[%s]\n", tail(s, "section"));
 		render_settings(f, "  ", get(s, "settings", json_type_array),
 				kw, vw);
 	}
@@ -197,9 +211,9 @@ void render_policy(FILE *f, struct json_object *doc)
 	n = json_object_array_length(files);
 	fprintf(f, "files:%s\n", n ? "" : " none");
 	for (i = 0; i < n; i++)
-		fprintf(f, "  %s\n", json_object_get_string(
-			json_object_array_get_idx(files, i)));
-	fprintf(f, "runtime changes: %s\n", str(doc, "runtime_dropin"));
+		fprintf(f, "  %s\n", daxpin_esc(json_object_get_string(
+			json_object_array_get_idx(files, i)), 0));
+	fprintf(f, "runtime changes: %s\n", tail(doc, "runtime_dropin"));
 }
 
 int daemon_metrics_doc(struct json_object *reply, struct json_object **doc,
@@ -228,14 +242,18 @@ int daemon_metrics_doc(struct json_object *reply, struct json_object **doc,
 	return 0;
 }
 
+/* Prometheus text as daxpind wrote it, each line escaped (spaces kept) */
 void render_metrics(FILE *f, struct json_object *doc)
 {
-	const char *t = str(doc, "text");
-	size_t n = strlen(t);
+	const char *t = str(doc, "text"), *e;
+	char *line;
 
-	fputs(t, f);
-	if (n && t[n - 1] != '\n')
-		fputc('\n', f);
+	for (; *t; t = e + (*e == '\n')) {
+		e = strchrnul(t, '\n');
+		line = strndup(t, (size_t)(e - t));
+		fprintf(f, "%s\n", line ? daxpin_esc(line, 0) : "?");
+		free(line);
+	}
 }
 
 static struct json_object *u64_or_null(struct json_object *r, const char *key)
@@ -339,11 +357,11 @@ void render_daemon_status(FILE *f, struct json_object *d)
 	if (!get(d, "reachable", json_type_boolean) ||
 	    !json_object_get_boolean(get(d, "reachable", json_type_boolean))) {
 		fprintf(f, "daemon: not reachable at %s: %s (start it with 'systemctl start daxpind')\n",
-			str(d, "socket"), str(d, "error"));
+			cell(d, "socket"), tail(d, "error"));
 		return;
 	}
 	fprintf(f, "daemon: daxpind %s", str(d, "version")[0] ?
-		str(d, "version") : "?");
+		cell(d, "version") : "?");
 	if ((v = get(d, "pid", json_type_int)))
 		fprintf(f, ", pid %" PRId64, json_object_get_int64(v));
 	if ((v = get(d, "uptime_sec", json_type_int))) {
@@ -360,7 +378,7 @@ void render_daemon_status(FILE *f, struct json_object *d)
 	fputc('\n', f);
 	pol = get(d, "policy", json_type_array);
 	if (!pol) {
-		fprintf(f, "policy: unavailable: %s\n", str(d, "error"));
+		fprintf(f, "policy: unavailable: %s\n", tail(d, "error"));
 		return;
 	}
 	fprintf(f, "policy:");
@@ -368,7 +386,7 @@ void render_daemon_status(FILE *f, struct json_object *d)
 	for (i = 0; i < n; i++) {
 		struct json_object *s = json_object_array_get_idx(pol, i);
 
-		fprintf(f, " %s=%s", str(s, "key"), str(s, "value"));
+		fprintf(f, " %s=%s", cell(s, "key"), cell(s, "value"));
 	}
 	if ((v = get(d, "policy_sections", json_type_int)) &&
 	    json_object_get_int64(v))

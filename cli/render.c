@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Human output of daxpinctl: tables, bcc-style histograms, event lines */
+/*
+ * Human output of daxpinctl: tables, bcc-style histograms, event lines.
+ * Names (comm, fs, paths, mount points) are escaped like ls -b
+ * (daxpin-text.h): spaces too, except in a line's last field.
+ */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "lib/daxpin-text.h"
 #include "lib/daxpin-util.h"
 #include "render.h"
 
@@ -15,6 +20,18 @@ const char *render_ns(char *buf, size_t len, unsigned long long ns,
 		return daxpin_fmt_duration(ns, buf, len);
 	snprintf(buf, len, "%llu", ns);
 	return buf;
+}
+
+/* a name in a column that is not the line's last */
+static const char *col(const char *s)
+{
+	return daxpin_esc(s, DAXPIN_ESC_SPACE);
+}
+
+/* a name that runs to the end of the line */
+static const char *last(const char *s)
+{
+	return daxpin_esc(s, 0);
 }
 
 static const char *wait_state(const struct daxpin_wait *w)
@@ -99,18 +116,18 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 		fmt_pfn(pfn, sizeof(pfn), x->has_pfn, x->pfn);
 		if (ro->verbose)
 			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-6u %-5u %-10s %s\n",
-				x->id, x->pid, x->tgid, x->comm,
-				x->fs[0] ? x->fs : "-", dev, x->ino, off,
+				x->id, x->pid, x->tgid, col(x->comm),
+				x->fs[0] ? col(x->fs) : "-", dev, x->ino, off,
 				pfn, x->refcount,
 				x->dma_pinned ? "yes" : "no", wait_state(x),
 				x->rounds, x->kicks, waited,
-				wait_path(x, mnts, path, sizeof(path)));
+				last(wait_path(x, mnts, path, sizeof(path))));
 		else
 			fprintf(f, "%-8" PRIu64 " %-7u %-15s %-8s %-10" PRIu64 " %-18s %-4u %-4s %-7s %-10s %s\n",
-				x->id, x->pid, x->comm, dev, x->ino, off,
+				x->id, x->pid, col(x->comm), dev, x->ino, off,
 				x->refcount, x->dma_pinned ? "yes" : "no",
 				wait_state(x), waited,
-				wait_path(x, mnts, path, sizeof(path)));
+				last(wait_path(x, mnts, path, sizeof(path))));
 	}
 }
 
@@ -191,7 +208,7 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 		fprintf(f, "module %s: waits active %u/%u, dropped %" PRIu64
 			", events sent %" PRIu64 ", dropped %" PRIu64
 			", breaks %" PRIu64 ", %s\n",
-			g->version[0] ? g->version : "?", g->waits_active,
+			g->version[0] ? col(g->version) : "?", g->waits_active,
 			g->waits_max, g->waits_dropped, g->events_sent,
 			g->events_dropped, g->breaks,
 			since_reset(a, sizeof(a), g->reset_ns, ro));
@@ -217,13 +234,13 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 		fmt_dev(dev, sizeof(dev), sb->dev_major, sb->dev_minor);
 		fprintf(f, "  %-8s %-6s %-10" PRIu64 " %-10" PRIu64 " %-11" PRIu64
 			" %-8" PRIu64 " %-8" PRIu64 " %-12s %-12s %s\n",
-			dev, sb->fs[0] ? sb->fs : "-", sb->started,
+			dev, sb->fs[0] ? col(sb->fs) : "-", sb->started,
 			sb->completed, sb->interrupted, sb->kicked,
 			sb->stalled,
 			avg_ns(a, sizeof(a), sb->total_ns,
 			       sb->completed + sb->interrupted, ro),
 			render_ns(m, sizeof(m), sb->max_ns, ro),
-			mnt ? mnt->mnt_point : "-");
+			mnt ? last(mnt->mnt_point) : "-");
 	}
 
 	if (ro->only_sb)
@@ -241,7 +258,7 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 		if (gp->has_missed)
 			snprintf(ms, sizeof(ms), "%" PRIu64, gp->missed);
 		fprintf(f, "  %-28s %-13s %-10" PRIu64 " %-12s %-12s %s\n",
-			gp->name, daxpin_gp_context_name(gp->context),
+			col(gp->name), daxpin_gp_context_name(gp->context),
 			gp->count,
 			avg_ns(a, sizeof(a), gp->total_ns, gp->count, ro),
 			render_ns(m, sizeof(m), gp->max_ns, ro), ms);
@@ -256,7 +273,7 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 			continue;
 		fmt_dev(dev, sizeof(dev), sb->dev_major, sb->dev_minor);
 		fprintf(f, "\nwait time, %s (%s):\n", dev,
-			sb->fs[0] ? sb->fs : "-");
+			sb->fs[0] ? col(sb->fs) : "-");
 		render_hist(f, &sb->hist, "usecs");
 	}
 	for (i = 0; i < s->nr_gp; i++) {
@@ -264,7 +281,7 @@ void render_stats(FILE *f, const struct daxpin_stats *s,
 
 		if (!daxpin_hist_total(&gp->hist))
 			continue;
-		fprintf(f, "\n%s (%s):\n", gp->name,
+		fprintf(f, "\n%s (%s):\n", col(gp->name),
 			daxpin_gp_context_name(gp->context));
 		render_hist(f, &gp->hist, "usecs");
 	}
@@ -276,6 +293,7 @@ void render_scan(FILE *f, const char *path, const struct daxpin_scan *s,
 	char off[32], pfn[24];
 	size_t i;
 
+	path = last(path);
 	if (!s->nr)
 		fprintf(f, "%s: no busy pages (%" PRIu64 " DAX entries walked)\n",
 			path, s->entries);
@@ -313,7 +331,7 @@ void render_bench(FILE *f, const struct daxpin_bench *b,
 	for (i = 0; i < b->nr; i++) {
 		const struct daxpin_bench_result *r = &b->results[i];
 
-		fprintf(f, "%-28s %-10u %-12s %-12s %s\n", r->name,
+		fprintf(f, "%-28s %-10u %-12s %-12s %s\n", col(r->name),
 			r->iterations, render_ns(mn, sizeof(mn), r->min_ns, ro),
 			render_ns(md, sizeof(md), r->median_ns, ro),
 			render_ns(mx, sizeof(mx), r->max_ns, ro));
@@ -351,7 +369,7 @@ void render_event(FILE *f, const struct daxpin_event *ev,
 	if (ev->has_wait)
 		fprintf(f, " id=%" PRIu64 " pid=%u comm=%s dev=%u:%u ino=%" PRIu64
 			" off=%s refcount=%u%s%s",
-			w->id, w->pid, w->comm, w->dev_major, w->dev_minor,
+			w->id, w->pid, col(w->comm), w->dev_major, w->dev_minor,
 			w->ino, fmt_offset(off, sizeof(off), w->offset, ro),
 			w->refcount, w->dma_pinned ? " pinned" : "",
 			w->page_gone ? " page_gone" : "");
@@ -370,6 +388,7 @@ void render_event(FILE *f, const struct daxpin_event *ev,
 		fprintf(f, " waited=%s", waited);
 	}
 	if (ev->has_wait)
-		fprintf(f, " path=%s", wait_path(w, mnts, path, sizeof(path)));
+		fprintf(f, " path=%s",
+			last(wait_path(w, mnts, path, sizeof(path))));
 	fputc('\n', f);
 }

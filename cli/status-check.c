@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "lib/daxpin-text.h"
 #include "status-check.h"
 
 int status_check_init(struct status_check *c, uint64_t warn_ms,
@@ -43,7 +44,7 @@ static void reason(struct status_check *c, int health, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	level(c, health);
-	json_object_array_add(c->reasons, json_object_new_string(buf));
+	json_object_array_add(c->reasons, daxpin_json_string(buf));
 }
 
 const char *status_check_health_name(int health)
@@ -129,8 +130,9 @@ static void name_wait(struct status_check *c, const struct daxpin_wait *w)
 	reason(c, ms >= c->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
 	       DAXPINCTL_CHECK_WARNING,
 	       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s",
-	       w->id, w->comm, w->pid, ms, w->fs, w->dev_major, w->dev_minor,
-	       w->ino, w->path, hint);
+	       w->id, daxpin_esc(w->comm, DAXPIN_ESC_SPACE), w->pid, ms,
+	       daxpin_esc(w->fs, DAXPIN_ESC_SPACE), w->dev_major, w->dev_minor,
+	       w->ino, daxpin_esc(w->path, 0), hint);
 }
 
 static void judge_waits(struct status_check *c)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/control.h"
+#include "lib/daxpin-text.h"
 
 #define MAX_REQUEST	(64 * 1024)
 #define MAX_CLIENTS	32
@@ -132,16 +133,17 @@ static int peer_credentials(int fd, gid_t control_gid, struct dxp_peer *p)
 
 static void queue_reply(struct client *cl, struct json_object *reply)
 {
-	const char *s;
 	size_t n;
-	char *o;
+	char *o, *s;
 
 	if (!json_object_object_get_ex(reply, "ok", NULL))
 		json_object_object_add(reply, "ok", json_object_new_boolean(true));
-	s = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-	n = strlen(s);
-	o = realloc(cl->out, cl->out_len + n + 1);
+	/* valid UTF-8 whatever the paths and names inside (daxpin-text.h) */
+	s = daxpin_json_dumps(reply, JSON_C_TO_STRING_PLAIN);
+	n = s ? strlen(s) : 0;
+	o = s ? realloc(cl->out, cl->out_len + n + 1) : NULL;
 	if (!o) {
+		free(s);
 		cl->closing = true;
 		return;
 	}
@@ -149,6 +151,7 @@ static void queue_reply(struct client *cl, struct json_object *reply)
 	memcpy(cl->out + cl->out_len, s, n);
 	cl->out[cl->out_len + n] = '\n';
 	cl->out_len += n + 1;
+	free(s);
 }
 
 static void handle_line(struct client *cl, const char *line)

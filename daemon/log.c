@@ -8,6 +8,7 @@
 #include <systemd/sd-journal.h>
 
 #include "daemon/log.h"
+#include "lib/daxpin-text.h"
 
 static const struct {
 	const char *id;
@@ -148,7 +149,9 @@ static void emit_stderr(enum dxp_msg kind, int prio, const struct iovec *iov, un
 
 	/* CLOCK_BOOTTIME stamp: comparable with the module's start_ns and
 	 * /proc/uptime, so tests can time each step.  MESSAGE= is the first
-	 * field; print it, then the rest as key=value. */
+	 * field (escaped by dxp_log); print it, then the rest as key=value,
+	 * escaped like ls -b (daxpin-text.h): a name's newline or escape
+	 * sequence must not start a line or reach the terminal. */
 	fprintf(stderr, "daxpind: [%5" PRIu64 ".%06" PRIu64 "] %s: [%s] %.*s",
 		now / 1000000000, now / 1000 % 1000000, level[prio & 7], kinds[kind].name,
 		(int)iov[0].iov_len - 8, (const char *)iov[0].iov_base + 8);
@@ -158,7 +161,7 @@ static void emit_stderr(enum dxp_msg kind, int prio, const struct iovec *iov, un
 		if (!strncmp(s, "PRIORITY=", 9) || !strncmp(s, "MESSAGE_ID=", 11) ||
 		    !strncmp(s, "SYSLOG_IDENTIFIER=", 18))
 			continue;
-		fprintf(stderr, " %.*s", (int)iov[i].iov_len, s);
+		fprintf(stderr, " %s", daxpin_esc(s, 0));	/* NUL-terminated by add() */
 	}
 	fputc('\n', stderr);
 	fflush(stderr);
@@ -217,7 +220,7 @@ void dxp_log(enum dxp_msg kind, int priority, const struct dxp_log_wait *lw,
 	     const char *const *fields, const char *fmt, ...)
 {
 	struct fields f = { .n = 0 };
-	char msg[1024];
+	char msg[1024], esc[DAXPIN_ESC_SIZE(sizeof(msg))];
 	va_list ap;
 
 	if ((unsigned)kind >= DXP_MSG_MAX)
@@ -230,8 +233,13 @@ void dxp_log(enum dxp_msg kind, int priority, const struct dxp_log_wait *lw,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages quote comm values, paths and config text: whatever bytes
+	 * they hold, MESSAGE is one printable line (spaces kept).  The
+	 * DAXPIN_* fields keep the exact bytes: the journal stores binary
+	 * fields as such; stderr escapes them. */
+	daxpin_escape(esc, sizeof(esc), msg, 0);
 
-	add(&f, "MESSAGE=%s", msg);
+	add(&f, "MESSAGE=%s", esc);
 	add(&f, "PRIORITY=%d", priority);
 	if (kinds[kind].id)
 		add(&f, "MESSAGE_ID=%s", kinds[kind].id);

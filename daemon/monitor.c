@@ -11,6 +11,7 @@
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "lib/daxpin-json.h"
+#include "lib/daxpin-text.h"
 
 void dxp_monitor_init(struct dxp_monitor *m, const struct dxp_env_ops *env, void *env_data,
 		      const struct dxp_source *src, const struct dxp_config *config)
@@ -259,7 +260,7 @@ static char *action_json(struct dxp_monitor *m, struct dxp_tracked *t, const cha
 	json_object_object_add(o, "dry_run", json_object_new_boolean(t->policy.dry_run));
 	if (w)
 		json_object_object_add(o, "wait", w);
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	s = daxpin_json_dumps(o, JSON_C_TO_STRING_PLAIN);	/* valid UTF-8 */
 	json_object_put(o);
 	return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daxpin-json.h"
+#include "daxpin-text.h"
 
 static int add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -36,9 +37,10 @@ static int add_u64(struct json_object *o, const char *key, uint64_t v)
 	return add(o, key, json_object_new_uint64(v));
 }
 
+/* Names may be any bytes: every string is made valid UTF-8 (U+FFFD). */
 static int add_str(struct json_object *o, const char *key, const char *s)
 {
-	return add(o, key, json_object_new_string(s));
+	return add(o, key, daxpin_json_string(s));
 }
 
 static int add_bool(struct json_object *o, const char *key, bool b)
@@ -114,7 +116,7 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_dev(o, w->dev_major, w->dev_minor) ||
 	    add_u64(o, "ino", w->ino) ||
 	    add_or_null(o, "path", w->has_path ?
-			json_object_new_string(absolute ? abs : w->path) : NULL,
+			daxpin_json_string(absolute ? abs : w->path) : NULL,
 			w->has_path) ||
 	    add_bool(o, "path_absolute", absolute) ||
 	    add_bool(o, "path_truncated", w->path_truncated) ||
@@ -211,7 +213,7 @@ struct json_object *daxpin_sb_to_json(const struct daxpin_sb_stats *sb,
 	mnt = daxpin_mounts_find(mnts, sb->dev_major, sb->dev_minor, NULL);
 	if (add_str(o, "fs", sb->fs) ||
 	    add_dev(o, sb->dev_major, sb->dev_minor) ||
-	    add_or_null(o, "mount", mnt ? json_object_new_string(mnt->mnt_point)
+	    add_or_null(o, "mount", mnt ? daxpin_json_string(mnt->mnt_point)
 			: NULL, mnt != NULL) ||
 	    add_u64(o, "started", sb->started) ||
 	    add_u64(o, "completed", sb->completed) ||

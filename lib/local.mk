@@ -5,6 +5,7 @@ lib_libdaxpin_a_SOURCES = \
 	lib/daxpin.h \
 	lib/daxpin-json.h \
 	lib/daxpin-util.h \
+	lib/daxpin-text.h \
 	lib/private.h \
 	lib/parse.c \
 	lib/netlink.c \
@@ -12,7 +13,8 @@ lib_libdaxpin_a_SOURCES = \
 	lib/json.c \
 	lib/daxpin-control.h \
 	lib/control.c \
-	lib/util.c
+	lib/util.c \
+	lib/text.c
 lib_libdaxpin_a_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS)
 LIBDAXPIN_LIBS = lib/libdaxpin.a $(NLGENL_LIBS) $(JSON_LIBS)
 

@@ -32,3 +32,9 @@ EXTRA_DIST += \
 	tests/vm/scenarios/baseline-stuck-truncate.sh \
 	tests/vm/scenarios/baseline-punch.sh \
 	tests/vm/scenarios/pin-many.sh
+
+# libFuzzer harnesses and their seed corpus (tests/fuzz/run; not built by
+# make: they need clang, see scripts/test), and the sanitizer build script
+EXTRA_DIST += tests/fuzz/run tests/fuzz/README.md tests/fuzz/fuzz-check.h tests/fuzz/mkseeds.c \
+	$(wildcard $(srcdir)/tests/fuzz/fuzz-*.c $(srcdir)/tests/fuzz/corpus/*/*) \
+	scripts/test-sanitize

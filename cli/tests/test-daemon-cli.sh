@@ -130,6 +130,29 @@ expect 0 policy reset WarnAfterSec --persist
 sed -n '/^\[Policy\]/,/^\[/p' "$f" | grep -q '^WarnAfterSec' && { echo "FAIL: reset --persist kept the key"; cat "$f"; fail=1; }
 grep_in requests '{"cmd": "reload"}'
 
+# --persist copies other lines byte for byte, one starting with NUL too
+printf '[Policy]\n\000junk\nDryRun=no\n' >"$f"
+expect 0 policy set WarnAfterSec=4 --persist
+printf '[Policy]\n\000junk\nDryRun=no\nWarnAfterSec=4\n' >"$tmp/want"
+cmp -s "$f" "$tmp/want" || { echo "FAIL: persist mangled a NUL line:"; od -c "$f"; fail=1; }
+
+# hostile names in a reply (a section from a drop-in, a path): the table is
+# escaped like ls -b, the --json document is valid UTF-8
+cp "$tmp/replies/policy" "$tmp/replies/policy.good"
+printf '%s\n' '{"policy":{"ExecHook":{"value":"/h\n[Policy]\u001b[31m","source":"default"}},"sections":[{"section":"Mount /m\u001b]0;t\u0007\377","settings":{"WarnAfterSec":{"value":"1","source":"RT:6"}}}],"daemon":{},"files":["/etc/a\nb\376"],"runtime_dropin":"RT","ok":true}' |
+	sed 's/\\377/\xff/; s/\\376/\xfe/' >"$tmp/replies/policy"
+grep -q "$(printf '\377')" "$tmp/replies/policy" || { echo "FAIL: no raw byte in the reply"; fail=1; }
+expect 0 policy
+[ "$(wc -l <"$tmp/out")" = 9 ] || { echo "FAIL: hostile policy table is not 9 lines:"; cat -A "$tmp/out"; fail=1; }
+grep -q "$(printf '[\001-\011\013-\037\177]')" "$tmp/out" && { echo "FAIL: control bytes in the table:"; cat -A "$tmp/out"; fail=1; }
+grep_in out '^\[Mount /m\\033\]0;t\\a\\377\]$'
+grep_in out '^  /etc/a\\nb\\376$'
+expect 0 policy --json
+python3 -c 'import sys, json; json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))' "$tmp/out" ||
+	{ echo "FAIL: policy --json is not strict UTF-8 JSON"; fail=1; }
+validate policy
+mv "$tmp/replies/policy.good" "$tmp/replies/policy"
+
 # reset: only runtime-sourced keys are cleared
 : >"$tmp/requests"
 expect 0 policy reset

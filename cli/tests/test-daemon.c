@@ -183,7 +183,7 @@ static void test_policy_huge(void **state)
 {
 	size_t n = 5000, i, len = 0, cap = n * 160 + 4096;
 	char *s = malloc(cap);
-	struct json_object *r, *doc, *v;
+	struct json_object *r, *doc, *v, *sr;
 	char why[256];
 	struct out o;
 
@@ -207,10 +207,11 @@ static void test_policy_huge(void **state)
 	assert_non_null(strstr(out_close(&o), "[Mount /mnt/p4999]"));
 	free(o.buf);
 	/* the status summary counts the sections */
-	v = daemon_status_doc("/run/daxpin/control", 0, NULL,
-			      parse_ok(status_reply), r, 5);
+	sr = parse_ok(status_reply);	/* daemon_status_doc() does not take it */
+	v = daemon_status_doc("/run/daxpin/control", 0, NULL, sr, r, 5);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "policy_sections")), n);
 	json_object_put(v);
+	json_object_put(sr);
 	json_object_put(doc);
 	json_object_put(r);
 }
@@ -406,6 +407,47 @@ static void test_warn_after(void **state)
 	json_object_put(sr);
 }
 
+/* names in daxpind's replies (mount sections, paths, values) are escaped
+ * like ls -b: one row per setting, no control byte reaches the terminal */
+static void test_policy_hostile(void **state)
+{
+	static const char reply[] =
+		"{\"ok\":true,\"policy\":{\"ExecHook\":{\"value\":\"/h\\n[Policy]\",\"source\":\"/e\\u001b[31m.conf:1\"}},"
+		"\"sections\":[{\"section\":\"Mount /m\\nX=1\\u001b]0;t\\u0007\",\"settings\":"
+		"{\"WarnAfterSec\":{\"value\":\"1\",\"source\":\"s\"}}}],"
+		"\"daemon\":{},\"files\":[\"/etc/a\\nb\"],\"runtime_dropin\":\"/r\\u001b\"}\n";
+	struct json_object *r, *doc;
+	char why[256];
+	struct out o;
+	const char *s, *p;
+
+	(void)state;
+	r = parse_ok(reply);
+	assert_int_equal(daemon_policy_doc(r, &doc, why, sizeof(why)), 0);
+	out_open(&o);
+	render_policy(o.f, doc);
+	s = out_close(&o);
+	for (p = s; *p; p++)
+		if (*p != '\n')
+			assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	/* header, [Policy], 1 setting, section, 1 setting, [Daemon],
+	 * files:, 1 file, runtime changes */
+	assert_non_null(strstr(s, "  ExecHook      /h\\n[Policy]  /e\\033[31m.conf:1\n"));
+	assert_non_null(strstr(s, "[Mount /m\\nX=1\\033]0;t\\a]\n"));
+	assert_non_null(strstr(s, "  /etc/a\\nb\n"));
+	assert_non_null(strstr(s, "runtime changes: /r\\033\n"));
+	{
+		unsigned int n = 0;
+
+		for (p = s; *p; p++)
+			n += *p == '\n';
+		assert_int_equal(n, 9);
+	}
+	free(o.buf);
+	json_object_put(doc);
+	json_object_put(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_policy_malformed),
 		cmocka_unit_test(test_policy_huge),
+		cmocka_unit_test(test_policy_hostile),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_warn_after),

@@ -264,6 +264,71 @@ static void test_event_lines(void **state)
 	free(o.buf);
 }
 
+/* a comm or path may hold any byte but NUL: one row per wait, no byte
+ * that a terminal would take as a control, ls -b escapes */
+static void assert_printable(const char *s)
+{
+	for (; *s; s++)
+		if (*s != '\n')
+			assert_true((unsigned char)*s >= 0x20 &&
+				    (unsigned char)*s != 0x7f);
+}
+
+static void test_hostile_names(void **state)
+{
+	struct render_opts ro = { 0 };
+	struct daxpin_waits w = { 0 };
+	struct daxpin_wait x;
+	struct daxpin_event ev = {
+		.type = DAXPIN_EVENT_WAIT_START, .time_ns = 1, .has_wait = true,
+	};
+	struct out o;
+	const char *s;
+
+	(void)state;
+	tb_sample_wait(&x, 1);
+	snprintf(x.comm, sizeof(x.comm), "a b\nc\x1b[31m\xff");
+	snprintf(x.path, sizeof(x.path), "/d 1\n2\x1b[31m\xff\xfe");
+	w.waits = &x;
+	w.nr = 1;
+
+	out_open(&o);
+	render_waits(o.f, &w, NULL, &ro);
+	s = out_close(&o);
+	assert_int_equal(count_lines(s), 2);	/* header + one row */
+	assert_printable(s);
+	/* spaces escaped inside the table, kept in the last column */
+	assert_non_null(strstr(s, " a\\ b\\nc\\033[31m\\377 "));
+	assert_non_null(strstr(s, " /d 1\\n2\\033[31m\\377\\376\n"));
+	free(o.buf);
+
+	ro.verbose = true;
+	out_open(&o);
+	render_waits(o.f, &w, NULL, &ro);
+	s = out_close(&o);
+	assert_int_equal(count_lines(s), 2);
+	assert_printable(s);
+	free(o.buf);
+
+	ev.wait = x;
+	out_open(&o);
+	render_event(o.f, &ev, NULL, &ro);
+	s = out_close(&o);
+	assert_int_equal(count_lines(s), 1);
+	assert_printable(s);
+	assert_non_null(strstr(s, " comm=a\\ b\\nc\\033[31m\\377 "));
+	assert_non_null(strstr(s, " path=/d 1\\n2\\033[31m\\377\\376\n"));
+	free(o.buf);
+
+	out_open(&o);
+	render_scan(o.f, "/x\n\x1b]0;t\a", &(struct daxpin_scan){ 0 }, &ro);
+	s = out_close(&o);
+	assert_int_equal(count_lines(s), 1);
+	assert_printable(s);
+	assert_non_null(strstr(s, "/x\\n\\033]0;t\\a: no busy pages"));
+	free(o.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_stats_text),
 		cmocka_unit_test(test_scan_bench_config),
 		cmocka_unit_test(test_event_lines),
+		cmocka_unit_test(test_hostile_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

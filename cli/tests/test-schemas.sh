@@ -31,7 +31,12 @@ def validator(name):
             cache[name] = jsonschema.Draft202012Validator(json.load(f))
     return cache[name]
 n = 0
-for line in open(docs):
+for raw in open(docs, "rb"):
+    # RFC 8259: JSON text is UTF-8; names that are not must be repaired
+    try:
+        line = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        print("FAIL: not UTF-8: %s: %r" % (e, raw[:200])); fail = 1; continue
     name, doc = line.rstrip("\n").split("\t", 1)
     try:
         obj = json.loads(doc)

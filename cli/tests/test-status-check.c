@@ -272,12 +272,44 @@ static void test_dropped(void **state)
 	finish(&c, &s);
 }
 
+/* a stuck wait's comm and path are escaped in its reason (ls -b): the
+ * one-line --check output stays one line, no control reaches a terminal */
+static void test_hostile_names(void **state)
+{
+	struct daxpin_global g = {
+		.version = "0.1.0", .has_summary = true, .waits_active = 1,
+		.waits_stalled = 1, .oldest_waited_ns = 900 * MS,
+	};
+	struct daxpin_stats s;
+	struct status_check c;
+	struct daxpin_wait w;
+	const char *r;
+
+	(void)state;
+	start(&c, &s, &g, 5000, 60000);
+	tb_sample_wait(&w, 0);
+	w.stalled = true;
+	w.waited_ns = 900 * MS;
+	snprintf(w.comm, sizeof(w.comm), "a b\n\x1b[31m\xff");
+	snprintf(w.path, sizeof(w.path), "/d 1\nDAXPIN OK\x1b[2J\xfe");
+	c.walked = true;
+	assert_int_equal(status_check_note_wait(&w, &c), 0);
+	status_check_judge(&c, 0, 0, 0, &s);
+	assert_int_equal(nr_reasons(&c), 1);
+	r = reason_at(&c, 0);
+	assert_null(strpbrk(r, "\n\x1b"));
+	assert_non_null(strstr(r, ": a\\ b\\n\\033[31m\\377[4000] stuck"));
+	assert_non_null(strstr(r, " /d 1\\nDAXPIN OK\\033[2J\\376 (stalled"));
+	finish(&c, &s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_module_errors),
 		cmocka_unit_test(test_summary_only),
 		cmocka_unit_test(test_stalled_named),
+		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_many_stuck),
 		cmocka_unit_test(test_no_summary),
 		cmocka_unit_test(test_ended_before_walk),

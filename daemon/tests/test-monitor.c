@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "daemon/log.h"
@@ -31,7 +32,7 @@ struct logged {
 
 static struct {
 	uint64_t now;
-	struct daxpin_wait kernel[8];	/* waits the "module" has */
+	struct daxpin_wait kernel[16];	/* waits the "module" has */
 	size_t n_kernel;
 	int dump_error;
 	uint64_t kicked[8];
@@ -143,6 +144,7 @@ static int src_kick(void *ctx, uint64_t id, bool *was_idle)
 {
 	if (!kernel_find(id))
 		return -ENOENT;
+	assert_in_range(F.n_kicked, 0, sizeof(F.kicked) / sizeof(F.kicked[0]) - 1);
 	F.kicked[F.n_kicked++] = id;
 	*was_idle = true;
 	return 0;
@@ -257,12 +259,19 @@ static struct daxpin_wait mkwait(uint64_t id, uint64_t start)
 	return w;
 }
 
+/* the "module" gets a wait; F.kernel is fixed-size: never write past it */
+static void kernel_add(struct daxpin_wait w)
+{
+	assert_in_range(F.n_kernel, 0, sizeof(F.kernel) / sizeof(F.kernel[0]) - 1);
+	F.kernel[F.n_kernel++] = w;
+}
+
 static void kernel_start(struct dxp_monitor *m, uint64_t id, bool announce)
 {
 	struct daxpin_event ev = { .type = DAXPIN_EVENT_WAIT_START, .time_ns = F.now,
 				   .has_wait = true };
 
-	F.kernel[F.n_kernel++] = mkwait(id, F.now);
+	kernel_add(mkwait(id, F.now));
 	ev.wait = F.kernel[F.n_kernel - 1];
 	if (announce)
 		dxp_monitor_event(m, &ev);
@@ -537,11 +546,11 @@ static void test_restart_repeats_no_warning(void **state)
 	 * a module reload reused id 9?  No -- but an old id with another
 	 * start time must not inherit the old flags. */
 	F.now = T0 + S(8);
-	F.kernel[F.n_kernel++] = mkwait(12, T0 + S(7));
+	kernel_add(mkwait(12, T0 + S(7)));
 	reused = mkwait(20, T0 + S(2));
 	saved.e = realloc(saved.e, (saved.n + 1) * sizeof(*saved.e));
 	saved.e[saved.n++] = (struct dxp_state_entry) { .id = 20, .start_ns = T0, .done = DXP_DONE_ALL };
-	F.kernel[F.n_kernel++] = reused;
+	kernel_add(reused);
 
 	dxp_monitor_init(&m2, &env, NULL, &src, config);
 	dxp_monitor_restore(&m2, &saved);
@@ -655,9 +664,71 @@ static void test_journal_rate_limit_reports_suppressed(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* A comm or path holds any byte but NUL.  MESSAGE and daxpind's stderr
+ * are one printable line each (ls -b escapes); the DAXPIN_* fields keep
+ * the exact bytes for the journal, which stores them as binary. */
+static void test_hostile_names_logged(void **state)
+{
+	struct dxp_log_options o = {
+		.to_stderr = true, .debug = true, .clock = fake_now,
+	};
+	struct dxp_monitor m;
+	struct daxpin_wait *w;
+	const char *msg, *p;
+	char out[4096];
+	FILE *f;
+	int saved;
+	size_t n;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, false);
+	w = kernel_find(1);
+	snprintf(w->comm, sizeof(w->comm), "a b\nX\x1b[31m\xff");
+	snprintf(w->path, sizeof(w->path), "d\n\x1b]0;t\a\xfe");
+	assert_int_equal(dxp_monitor_resync(&m, "test"), 0);
+	advance(&m, T0 + S(5.2));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 1);
+	msg = last(DXP_MSG_WAIT_SLOW)->text;	/* MESSAGE=... first */
+	assert_int_equal(strncmp(msg, "MESSAGE=", 8), 0);
+	assert_non_null(strstr(msg, "a b\\nX\\033[31m\\377[1001] has waited"));
+	for (p = msg; *p != '\n'; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	has_field(last(DXP_MSG_WAIT_SLOW), "DAXPIN_PATH=/mnt/pmem/d");
+	assert_non_null(strstr(msg, "\nDAXPIN_COMM=a b\nX\x1b[31m\xff\n"));
+
+	/* --debug: everything on stderr, escaped, one line a message */
+	f = tmpfile();
+	assert_non_null(f);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(fileno(f), 2), 2);
+	dxp_log_setup(&o);
+	dxp_log(DXP_MSG_WAIT_SLOW, LOG_WARNING,
+		&(struct dxp_log_wait){ .w = w, .abspath = "/m/d\n\x1b[2J" },
+		(const char *const[]){ "DAXPIN_RULE=r\nx", NULL },
+		"%s[%u] waits", w->comm, w->pid);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	n = fread(out, 1, sizeof(out) - 1, (rewind(f), f));
+	fclose(f);
+	out[n] = '\0';
+	assert_non_null(strchr(out, '\n'));
+	assert_ptr_equal(strchr(out, '\n'), out + n - 1);	/* one line */
+	for (p = out; *p != '\n'; p++)
+		assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+	assert_non_null(strstr(out, "] a b\\nX\\033[31m\\377[1001] waits "));
+	assert_non_null(strstr(out, " DAXPIN_PATH=/m/d\\n\\033[2J "));
+	assert_non_null(strstr(out, " DAXPIN_COMM=a b\\nX\\033[31m\\377 "));
+	assert_non_null(strstr(out, " DAXPIN_RULE=r\\nx\n"));
+	dxp_monitor_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hostile_names_logged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_at_threshold_with_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_wait_is_kicked_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_that_clears_before_deadline_is_not_kicked, setup, teardown),

@@ -2,7 +2,9 @@
 # systemd integration files: unit verifies, sysusers parses, catalog covers
 # every MESSAGE_ID of daemon/log.c.
 set -u
-srcdir=${srcdir:-.}
+# Absolute: systemd-sysusers takes a relative argument for a name to look
+# up in its own directories ("Failed to open ... ignoring").
+srcdir=$(cd "${srcdir:-.}" && pwd) || exit 99
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

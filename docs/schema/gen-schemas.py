@@ -26,10 +26,13 @@ HIST = {
     "items": obj({"ge_us": U, "lt_us": U, "count": U}),
 }
 
+# comm values, paths and mount points are whatever bytes a local user chose
+NAME = "; valid UTF-8: each byte that is not part of a valid UTF-8 sequence is replaced by U+FFFD"
+
 WAIT = obj({
     "id": dict(U, description="wait id, never reused while the module is loaded"),
-    "pid": U, "tgid": U, "comm": S, "fs": S, "dev": DEV, "ino": U,
-    "path": dict(nullable(S), description="absolute when the mount is known (path_absolute), else relative to the filesystem root; null for a reader without CAP_NET_ADMIN"),
+    "pid": U, "tgid": U, "comm": dict(S, description="the waiting task's comm" + NAME), "fs": S, "dev": DEV, "ino": U,
+    "path": dict(nullable(S), description="absolute when the mount is known (path_absolute), else relative to the filesystem root; null for a reader without CAP_NET_ADMIN" + NAME),
     "path_absolute": B,
     "path_truncated": dict(B, description="the module cut the path short (it keeps 255 bytes)"),
     "offset": dict(U, description="file offset of the busy page, bytes"),

@@ -162,6 +162,20 @@ int main(void)
 	json_object_object_add(o, "event", json_object_new_string("resync"));
 	emit("monitor", o);
 
+	/* hostile names: controls and bytes that are not UTF-8 (the JSON
+	 * must stay valid UTF-8: test-schemas.sh decodes it strictly) */
+	{
+		struct daxpin_event ev = { .type = DAXPIN_EVENT_WAIT_START,
+					   .time_ns = 5, .has_wait = true };
+		struct daxpin_waits hw = { .waits = &ev.wait, .nr = 1 };
+
+		tb_sample_wait(&ev.wait, 1);
+		snprintf(ev.wait.comm, sizeof(ev.wait.comm), "a\nb\x1b[31m\xff");
+		snprintf(ev.wait.path, sizeof(ev.wait.path), "/x\n\xff\xfe\xc3");
+		emit("monitor", daxpin_event_to_json(&ev, &m));
+		emit("waits", daxpin_waits_to_json(&hw, &m));
+	}
+
 	daxpin_waits_free(&w);
 	daxpin_scan_free(&sc);
 	daxpin_bench_free(&b);

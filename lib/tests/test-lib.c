@@ -18,6 +18,7 @@
 #include "lib/daxpin.h"
 #include "lib/daxpin-json.h"
 #include "lib/daxpin-util.h"
+#include "lib/daxpin-text.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
@@ -944,6 +945,168 @@ static void test_names(void **state)
 	assert_int_equal(daxpin_hist_hi_us(10), 2048);
 }
 
+/* ---- hostile names: ls -b escapes, valid UTF-8 JSON ---- */
+
+static void test_escape(void **state)
+{
+	static const struct { const char *in; unsigned int flags; const char *out; } cases[] = {
+		{ "plain-name_1.2", 0, "plain-name_1.2" },
+		{ "a b", DAXPIN_ESC_SPACE, "a\\ b" },
+		{ "a b", 0, "a b" },
+		{ "x\ny", 0, "x\\ny" },
+		{ "\a\b\t\n\v\f\r", 0, "\\a\\b\\t\\n\\v\\f\\r" },
+		{ "\x1b[31mred", 0, "\\033[31mred" },
+		{ "\x01\x1f\x7f", 0, "\\001\\037\\177" },
+		{ "back\\slash", 0, "back\\\\slash" },
+		{ "\xff\xfe", 0, "\\377\\376" },
+		{ "caf\xc3\xa9", 0, "caf\xc3\xa9" },		/* valid UTF-8 kept */
+		{ "\xe2\x82\xac\xf0\x9f\x98\x80", 0, "\xe2\x82\xac\xf0\x9f\x98\x80" },
+		{ "\xc2\x9b" "1m", 0, "\\302\\2331m" },		/* C1 CSI */
+		{ "a\xe2\x80\xae" "b", 0, "a\\342\\200\\256b" },	/* RLO */
+		{ "\xc0\xaf", 0, "\\300\\257" },			/* overlong '/' */
+		{ "\xed\xa0\x80", 0, "\\355\\240\\200" },		/* surrogate */
+		{ "\xf4\x90\x80\x80", 0, "\\364\\220\\200\\200" },	/* > U+10FFFF */
+		{ "\xe2\x82", 0, "\\342\\202" },			/* cut short */
+		{ "", 0, "" },
+	};
+	char buf[64];
+	size_t i, n;
+	char *d;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = daxpin_escape(buf, sizeof(buf), cases[i].in, cases[i].flags);
+		assert_string_equal(buf, cases[i].out);
+		assert_int_equal(n, strlen(cases[i].out));
+		d = daxpin_escape_dup(cases[i].in, cases[i].flags);
+		assert_non_null(d);
+		assert_string_equal(d, cases[i].out);
+		free(d);
+	}
+	/* cut: never half an escape, the needed length returned */
+	assert_int_equal(daxpin_escape(buf, 6, "ab\ncd", 0), 6);
+	assert_string_equal(buf, "ab\\nc");
+	assert_int_equal(daxpin_escape(buf, 5, "ab\ncd", 0), 6);
+	assert_string_equal(buf, "ab\\n");
+	assert_int_equal(daxpin_escape(buf, 4, "ab\ncd", 0), 6);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(daxpin_escape(buf, 5, "\xff", 0), 4);
+	assert_string_equal(buf, "\\377");
+	assert_int_equal(daxpin_escape(buf, 4, "\xff", 0), 4);
+	assert_string_equal(buf, "");
+	assert_int_equal(daxpin_escape(NULL, 0, "\x1b", 0), 4);
+	/* the worst case fits DAXPIN_ESC_SIZE */
+	memset(buf, 0, sizeof(buf));
+	{
+		char in[15], out[DAXPIN_ESC_SIZE(sizeof(in))];
+
+		memset(in, '\x01', sizeof(in) - 1);
+		in[sizeof(in) - 1] = '\0';
+		assert_int_equal(daxpin_escape(out, sizeof(out), in, 0),
+				 sizeof(out) - 5);
+	}
+	/* the printf ring: eight live results */
+	{
+		const char *r[8];
+
+		for (i = 0; i < 8; i++)
+			r[i] = daxpin_esc(i % 2 ? "a b" : "a\nb", DAXPIN_ESC_SPACE);
+		for (i = 0; i < 8; i++)
+			assert_string_equal(r[i], i % 2 ? "a\\ b" : "a\\nb");
+		assert_string_equal(daxpin_esc(NULL, 0), "");
+	}
+}
+
+static void test_utf8(void **state)
+{
+	char *d;
+
+	(void)state;
+	assert_true(daxpin_utf8_valid("caf\xc3\xa9", 5));
+	assert_false(daxpin_utf8_valid("\xff", 1));
+	assert_false(daxpin_utf8_valid("\xc3", 1));
+	assert_false(daxpin_utf8_valid("\xed\xa0\x80", 3));
+	d = daxpin_utf8_dup("a\xff\xfe" "b\xc3\xa9\xe2\x82");
+	assert_non_null(d);
+	assert_string_equal(d, "a\xef\xbf\xbd\xef\xbf\xbd" "b\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+	free(d);
+}
+
+/* strictly: RFC 8259 grammar and UTF-8 (json-c's tokener flags) */
+static struct json_object *parse_strict(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o;
+
+	assert_non_null(tok);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, s, (int)strlen(s) + 1);
+	if (!o)
+		print_error("not strict JSON (%s): %s\n",
+			    json_tokener_error_desc(json_tokener_get_error(tok)), s);
+	json_tokener_free(tok);
+	return o;
+}
+
+static void test_json_hostile_names(void **state)
+{
+	struct daxpin_mounts m = { 0 };
+	struct daxpin_mount mnt = {
+		.major = 259, .minor = 0, .root = "/", .mnt_point = "/mnt/\xff",
+		.fstype = "ext4", .source = "/dev/pmem0",
+	};
+	struct daxpin_event ev = {
+		.type = DAXPIN_EVENT_WAIT_START, .time_ns = 1, .has_wait = true,
+	};
+	struct daxpin_sb_stats sb = { .dev_major = 259, .dev_minor = 0 };
+	struct json_object *o, *p, *w;
+	char *s;
+
+	(void)state;
+	m.mounts = &mnt;
+	m.nr = 1;
+	tb_sample_wait(&ev.wait, 0);
+	ev.wait.dev_minor = 0;
+	snprintf(ev.wait.comm, sizeof(ev.wait.comm), "a\nb\x1b[31m\xff");
+	snprintf(ev.wait.path, sizeof(ev.wait.path), "/d\n\x1b[31m\xff\xfe/f");
+	snprintf(sb.fs, sizeof(sb.fs), "ext4\xfe");
+
+	/* every renderer's document, serialized by json-c itself */
+	o = daxpin_event_to_json(&ev, &m);
+	p = parse_strict(json_object_to_json_string_ext(o, JSON_FLAGS));
+	assert_non_null(p);
+	w = jget(p, "wait");
+	/* controls kept (escaped by json-c), bad bytes are U+FFFD */
+	assert_string_equal(json_object_get_string(jget(w, "comm")),
+			    "a\nb\x1b[31m\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(jget(w, "path")),
+			    "/mnt/\xef\xbf\xbd/d\n\x1b[31m\xef\xbf\xbd\xef\xbf\xbd/f");
+	json_object_put(p);
+	json_object_put(o);
+
+	o = daxpin_sb_to_json(&sb, &m, false);
+	p = parse_strict(json_object_to_json_string_ext(o, JSON_FLAGS));
+	assert_non_null(p);
+	assert_string_equal(json_object_get_string(jget(p, "mount")),
+			    "/mnt/\xef\xbf\xbd");
+	assert_string_equal(json_object_get_string(jget(p, "fs")),
+			    "ext4\xef\xbf\xbd");
+	json_object_put(p);
+	json_object_put(o);
+
+	/* a document built with plain json_object_new_string(): repaired */
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string("\xff\xfe\n"));
+	s = daxpin_json_dumps(o, JSON_FLAGS);
+	assert_non_null(s);
+	assert_string_equal(s, "{\"path\":\"\xef\xbf\xbd\xef\xbf\xbd\\n\"}");
+	p = parse_strict(s);
+	assert_non_null(p);
+	json_object_put(p);
+	free(s);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -975,6 +1138,9 @@ int main(void)
 		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_util),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_json_hostile_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
