@@ -25,7 +25,7 @@ NOTIFY_LISTEN=$DAXPIN_BUILD/daemon/tests/notify-listen
 CTL_CLIENT=$DAXPIN_BUILD/daemon/tests/ctl-client
 DN=0
 mkdir -p /tmp/daxpind-vm
-trap 'cp /tmp/daxpind-vm/*.log "$DAXPIN_OUT"/ 2>/dev/null' EXIT
+lib_at_exit 'cp /tmp/daxpind-vm/*.log "$DAXPIN_OUT"/ 2>/dev/null'
 
 # Load the binaries and their libraries into the guest's page cache once:
 # the first exec over 9p under TCG takes seconds and would skew timings.
