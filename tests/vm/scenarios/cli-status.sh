@@ -83,8 +83,7 @@ for p in $mon_dax $mon_tmp; do
 	wait_for "ls -l /proc/$p/fd 2>/dev/null | grep -q socket" 10 || die "monitor $p did not start"
 done
 
-# a truncate stuck on a pinned page
-slowdev_create 25000 >/dev/null
+# a truncate stuck on a pinned page (held until pin_release)
 f=$DAX_MNT/victim
 pin_start "$f" 0 4096
 stuck_start "$f"
@@ -113,7 +112,7 @@ d = json.loads(lines[0])
 print(len(lines), d["event"], len([w for w in d["waits"] if w["id"] == int(sys.argv[2])]))' /tmp/nf.jsonl "$id")" \
 		"monitor --no-follow $f: lines, event, wait $id listed"
 done
-assert is_running "$PIN_PID"
+assert pin_held
 check 1 --warn-ms=1000
 grep -q "WARNING: wait $id: truncate\[$tp\] stuck" /tmp/check.out || die "--check does not name wait $id"
 "$DAXPINCTL" status --json --check --warn-ms=1000 >$s
@@ -122,7 +121,7 @@ validate $s || die "status --json (stuck) does not validate"
 assert_eq 1 "$(jq_py $s "d['waits']['count']")" "waits count"
 assert_eq warning "$(jq_py $s "d['health']")" health
 
-pin_wait 60
+pin_release
 if [ "$wakeup" = lost ]; then
 	wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 || die "wait $id not stalled"
 	check 1 --warn-ms=1000

@@ -15,7 +15,6 @@
 
 daxpin_load
 daemon_warmup
-slowdev_create 8000 >/dev/null
 daemon_start '[Policy]\nWarnAfterSec=5\n' --control-group 4242
 
 c1=$(awk '/ctxt_switches/{s+=$2} END{print s}' "/proc/$DPID/status")
@@ -61,6 +60,8 @@ if command -v setpriv >/dev/null; then
 	grep -q '"errno":13' <<<"$r" || die "other user not refused: $r"
 fi
 
+assert pin_held
+pin_release
 wait_gone "$tp" 30 >/dev/null || die "truncate still waiting: $(cat "$DLOG")"
 daemon_stop
 log "daemon-reload-idle ok"

@@ -31,7 +31,6 @@ end_stuck()
 }
 
 daxpin_load
-slowdev_create 6000 >/dev/null
 f=$DAX_MNT/victim
 w=/tmp/waits.json
 
@@ -42,7 +41,7 @@ wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
 rmmod daxpin || die "rmmod daxpin with a wait in flight failed"
 log "daxpin unloaded with a wait in flight"
 assert is_running "$STUCK_PID"
-pin_wait 60
+pin_release
 end_stuck
 
 daxpin_load
@@ -58,7 +57,7 @@ wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
 	die "xfs wait not tracked after modprobe xfs: $(cat $w)"
 assert_eq xfs "$(jq_py $w 'd["waits"][0]["fs"]')" fs
 assert_eq "$STUCK_PID" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
-pin_wait 60
+pin_release
 end_stuck
 rmmod daxpin || die "final rmmod daxpin failed"
 log "kmod-unload ok"
