@@ -61,11 +61,11 @@ daemon_start()
 	: >"$NLOG"
 	"$NOTIFY_LISTEN" "/tmp/daxpind-vm/notify.$DN" "$NLOG" &
 	NPID=$!
-	wait_for "[ -S /tmp/daxpind-vm/notify.$DN ]" 10 || die "notify listener did not start"
+	wait_for "[ -S /tmp/daxpind-vm/notify.$DN ]" 60 || die "notify listener did not start"
 	NOTIFY_SOCKET=/tmp/daxpind-vm/notify.$DN "$DAXPIND" --debug -c "$DCONF" \
 		--runtime-dir "$DRUN" "$@" 2>"$DLOG" &
 	DPID=$!
-	wait_for "grep -q READY=1 $NLOG" 20 || die "daxpind sent no READY=1: $(cat "$DLOG")"
+	wait_for "grep -q READY=1 $NLOG" 60 || die "daxpind sent no READY=1: $(cat "$DLOG")"
 	log "daxpind $DN (pid $DPID) ready: $(grep -o 'STATUS=[^|]*' "$NLOG" | tail -1)"
 }
 
@@ -85,7 +85,7 @@ daemon_stop()
 	wait "$DPID"
 	rc=$?
 	assert_eq 0 "$rc" "daxpind exit status on SIGTERM"
-	wait_for "grep -q STOPPING=1 $NLOG" 5 || die "no STOPPING=1"
+	wait_for "grep -q STOPPING=1 $NLOG" 30 || die "no STOPPING=1"
 	kill "$NPID" 2>/dev/null
 }
 
@@ -131,7 +131,7 @@ wait_on()
 {
 	local w=/tmp/daxpind-vm/waits.json line
 
-	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 10 ||
+	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 60 ||
 		die "no wait on $1: $(cat $w)"
 	line=$(tr -d ' \n' <$w | sed 's/},{/}\n{/g' | grep "\"path\":\"$1\"")
 	WID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' <<<"$line")

@@ -41,6 +41,6 @@ pin_release
 wait_gone "$tp" 30 >/dev/null || die "truncate still waiting: $(cat "$DLOG")"
 wait "$tp"
 assert_eq 0 "$?" "truncate exit status"
-dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$WID " 5 || die "no end after the reload"
+dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$WID " 30 || die "no end after the reload"
 daemon_stop
 log "daemon-module-reload ok"

@@ -44,7 +44,7 @@ grep -q "WarnAfterSec=1 (/tmp/daxpind-vm/daxpind.conf:2)" <<<"$l" || die "rule n
 printf '[Policy]\nWarnAfterSec=1\nActionSignal=SIGSTOP\n' >"$DCONF"
 kill -HUP "$DPID"
 dlog_wait 'daxpind.conf:3: bad value "SIGSTOP" for ActionSignal' 10 || die "broken reload not reported: $(cat "$DLOG")"
-dlog_wait 'keeping the previous configuration' 5 || die "no 'keeping' line"
+dlog_wait 'keeping the previous configuration' 30 || die "no 'keeping' line"
 r=$(ctl '{"cmd":"policy"}')
 grep -q '"WarnAfterSec":{"value":"1"' <<<"$r" || die "old configuration not kept: $r"
 kill -0 "$DPID" || die "daxpind died on a broken reload"

@@ -57,8 +57,8 @@ for t in "$ta" "$tb"; do
 	wait "$t"
 	assert_eq 0 "$?" "truncate $t exit status"
 done
-dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$ida " 5 || die "A's end not seen"
-dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$idb " 5 || die "B's end not seen"
+dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$ida " 30 || die "A's end not seen"
+dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$idb " 30 || die "B's end not seen"
 [ "$(dlog_count "\\[wait-slow\\].*DAXPIN_WAIT_ID=$ida ")" = 0 ] || die "A's warning repeated"
 daemon_stop
 log "daemon-restart ok"

@@ -24,7 +24,7 @@ t0=$(boot_ns)
 stuck_start "$f" fallocate -p -o 0 -l 4096 "$f"
 tp=$STUCK_PID
 w=/tmp/waits.json
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "hole punch not tracked: $(cat $w)"
 assert pin_held
 kill -TERM "$tp"
@@ -39,7 +39,7 @@ wait "$tp"
 rc=$?
 log "fallocate exit status after SIGTERM: $rc"
 assert_eq 143 "$rc" "fallocate exit status"
-wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 5 ||
+wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 60 ||
 	die "no wait end event: $(cat "$mon")"
 assert_eq interrupted "$(event_field "$mon" "e['event'] == 'wait_end'" "e['outcome']")" "end event outcome"
 wait_for "[ \"\$(jq_py $w 'len(d[\"waits\"])' 2>/dev/null)\" = 0 ] || ! waits_json $w" 0 || waits_json $w
