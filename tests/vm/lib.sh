@@ -349,6 +349,7 @@ pin_held()
 {
 	local pid=${1:-$PIN_PID} plog
 
+	[ -n "$pid" ] || return 1
 	plog=${_PIN_LOG[$pid]:-$PIN_LOG}
 	is_running "$pid" && ! grep -q '^pin-end' "$plog"
 }
@@ -372,6 +373,7 @@ pin_release()
 {
 	local pid=${1:-$PIN_PID} timeout=${2:-120} dm plog
 
+	[ -n "$pid" ] || die "pin_release: no pin"
 	dm=${_PIN_DM[$pid]}
 	[ -n "$dm" ] || die "pin_release: pid $pid is not a held pin (released already, or timed: pin_wait)"
 	plog=${_PIN_LOG[$pid]}
@@ -387,6 +389,7 @@ pin_wait()
 {
 	local timeout=${1:-60}
 
+	[ -n "$PIN_PID" ] || die "pin_wait: no pin"
 	[ -z "${_PIN_DM[$PIN_PID]}" ] ||
 		die "pin_wait: pid $PIN_PID holds its pin until pin_release"
 	_pin_reap "$PIN_PID" "$PIN_LOG" "$timeout"
