@@ -139,11 +139,20 @@ wait_on()
 	[ -n "$WID" ] && [ -n "$WSTART" ] || die "cannot parse $(cat $w)"
 }
 
-# assert_near WHAT EXPECTED_MS ACTUAL_MS TOLERANCE_MS
+# assert_near WHAT EXPECTED_MS ACTUAL_MS TOLERANCE_MS: ACTUAL within
+# TOLERANCE of EXPECTED, or late by up to DAXPIN_LATE_MS (2000) more.  A
+# loaded host deschedules the guest's vCPU for a second at a time (TCG; a
+# warning came 845 ms late at load average 6): that delays what the daemon
+# does, never hastens it, so only lateness gets the allowance, and it is
+# logged.  Early stays an error at TOLERANCE.
+DAXPIN_LATE_MS=${DAXPIN_LATE_MS:-2000}
 assert_near()
 {
 	local d=$(($3 - $2))
 
-	log "$1: $3 ms (expected $2 +- $4 ms)"
-	[ "${d#-}" -le "$4" ] || die "$1: $3 ms, expected $2 +- $4 ms"
+	log "$1: $3 ms (expected $2 +- $4 ms; up to $(($4 + DAXPIN_LATE_MS)) ms late allowed for host load)"
+	[ "$d" -ge "-$4" ] || die "$1: $3 ms, early: expected $2 +- $4 ms"
+	[ "$d" -le $(($4 + DAXPIN_LATE_MS)) ] ||
+		die "$1: $3 ms, late: expected $2 +- $4 ms (+ $DAXPIN_LATE_MS ms for host load)"
+	[ "$d" -le "$4" ] || log "$1: late by $d ms: host load (allowed up to $(($4 + DAXPIN_LATE_MS)) ms)"
 }
