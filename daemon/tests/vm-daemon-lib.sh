@@ -25,7 +25,7 @@ NOTIFY_LISTEN=$DAXPIN_BUILD/daemon/tests/notify-listen
 CTL_CLIENT=$DAXPIN_BUILD/daemon/tests/ctl-client
 DN=0
 mkdir -p /tmp/daxpind-vm
-trap 'cp /tmp/daxpind-vm/*.log "$DAXPIN_OUT"/ 2>/dev/null' EXIT
+lib_at_exit 'cp /tmp/daxpind-vm/*.log "$DAXPIN_OUT"/ 2>/dev/null'
 
 # Load the binaries and their libraries into the guest's page cache once:
 # the first exec over 9p under TCG takes seconds and would skew timings.
@@ -61,11 +61,11 @@ daemon_start()
 	: >"$NLOG"
 	"$NOTIFY_LISTEN" "/tmp/daxpind-vm/notify.$DN" "$NLOG" &
 	NPID=$!
-	wait_for "[ -S /tmp/daxpind-vm/notify.$DN ]" 10 || die "notify listener did not start"
+	wait_for "[ -S /tmp/daxpind-vm/notify.$DN ]" 60 || die "notify listener did not start"
 	NOTIFY_SOCKET=/tmp/daxpind-vm/notify.$DN "$DAXPIND" --debug -c "$DCONF" \
 		--runtime-dir "$DRUN" "$@" 2>"$DLOG" &
 	DPID=$!
-	wait_for "grep -q READY=1 $NLOG" 20 || die "daxpind sent no READY=1: $(cat "$DLOG")"
+	wait_for "grep -q READY=1 $NLOG" 60 || die "daxpind sent no READY=1: $(cat "$DLOG")"
 	log "daxpind $DN (pid $DPID) ready: $(grep -o 'STATUS=[^|]*' "$NLOG" | tail -1)"
 }
 
@@ -85,7 +85,7 @@ daemon_stop()
 	wait "$DPID"
 	rc=$?
 	assert_eq 0 "$rc" "daxpind exit status on SIGTERM"
-	wait_for "grep -q STOPPING=1 $NLOG" 5 || die "no STOPPING=1"
+	wait_for "grep -q STOPPING=1 $NLOG" 30 || die "no STOPPING=1"
 	kill "$NPID" 2>/dev/null
 }
 
@@ -131,7 +131,7 @@ wait_on()
 {
 	local w=/tmp/daxpind-vm/waits.json line
 
-	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 10 ||
+	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 60 ||
 		die "no wait on $1: $(cat $w)"
 	line=$(tr -d ' \n' <$w | sed 's/},{/}\n{/g' | grep "\"path\":\"$1\"")
 	WID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' <<<"$line")
@@ -139,11 +139,20 @@ wait_on()
 	[ -n "$WID" ] && [ -n "$WSTART" ] || die "cannot parse $(cat $w)"
 }
 
-# assert_near WHAT EXPECTED_MS ACTUAL_MS TOLERANCE_MS
+# assert_near WHAT EXPECTED_MS ACTUAL_MS TOLERANCE_MS: ACTUAL within
+# TOLERANCE of EXPECTED, or late by up to DAXPIN_LATE_MS (2000) more.  A
+# loaded host deschedules the guest's vCPU for a second at a time (TCG; a
+# warning came 845 ms late at load average 6): that delays what the daemon
+# does, never hastens it, so only lateness gets the allowance, and it is
+# logged.  Early stays an error at TOLERANCE.
+DAXPIN_LATE_MS=${DAXPIN_LATE_MS:-2000}
 assert_near()
 {
 	local d=$(($3 - $2))
 
-	log "$1: $3 ms (expected $2 +- $4 ms)"
-	[ "${d#-}" -le "$4" ] || die "$1: $3 ms, expected $2 +- $4 ms"
+	log "$1: $3 ms (expected $2 +- $4 ms; up to $(($4 + DAXPIN_LATE_MS)) ms late allowed for host load)"
+	[ "$d" -ge "-$4" ] || die "$1: $3 ms, early: expected $2 +- $4 ms"
+	[ "$d" -le $(($4 + DAXPIN_LATE_MS)) ] ||
+		die "$1: $3 ms, late: expected $2 +- $4 ms (+ $DAXPIN_LATE_MS ms for host load)"
+	[ "$d" -le "$4" ] || log "$1: late by $d ms: host load (allowed up to $(($4 + DAXPIN_LATE_MS)) ms)"
 }

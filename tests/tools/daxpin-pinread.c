@@ -5,15 +5,29 @@
  * Maps one or more files of a DAX mount MAP_SHARED into one contiguous
  * buffer, touches every page (a write fault, so that blocks are allocated
  * and the pages are really the DAX pages), then does a single O_DIRECT
- * pread() from a block device into the buffer.  For as long as that read is
- * in flight (use dm-delay to make it long), the kernel holds an elevated
- * page reference on the DAX pages, and truncate / hole punch of the files
- * has to wait in the filesystem's break-layouts path.
+ * read from a block device into the buffer.  For as long as that read is
+ * in flight, the kernel holds an elevated page reference on the DAX pages,
+ * and truncate / hole punch of the files has to wait in the filesystem's
+ * break-layouts path.  The VM tests read from a suspended device-mapper
+ * device: dm queues the read until the device is resumed, so the pages stay
+ * pinned for exactly as long as the test wants.
+ *
+ * The read is asynchronous (Linux AIO, io_submit + io_getevents) unless
+ * --sync is given: io_submit() returns once the bio is built and submitted,
+ * i.e. once the pages are pinned, which the tool then says on stdout
+ * (pin-queued): an exact handshake, where a task seen in state D might
+ * still be taking mmap_lock or faulting in get_user_pages().  The task then
+ * waits for the completion in io_getevents() (state S).  Both paths release
+ * the pages with bio_release_pages() at completion.  With --sync the tool
+ * does one pread(), sleeping uninterruptibly (state D; the block layer's
+ * wait keeps the hung-task detector quiet, measured: 60 s held with a 20 s
+ * hung_task_timeout_secs, no report, on 6.1).
  *
  * Output on stdout, one line each, flushed immediately:
  *
  *	pin-map <files> <buffer-bytes>
  *	pin-start <unix-ns>
+ *	pin-queued <unix-ns>            (not with --sync)
  *	pin-end <unix-ns> <bytes-read>
  */
 #include <errno.h>
@@ -29,6 +43,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/aio_abi.h>
 #include <linux/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +65,7 @@ struct pin_opts {
 	bool create;
 	bool no_touch;
 	bool any_fs;		/* do not insist on STATX_ATTR_DAX */
+	bool sync;		/* pread() instead of io_submit() */
 };
 
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
@@ -68,8 +85,9 @@ static void usage(FILE *f)
 "usage: %s --dev BLOCKDEV [options] FILE...\n"
 "\n"
 "Map FILE(s) of a DAX mount MAP_SHARED, consecutively, into one buffer,\n"
-"touch every page, then O_DIRECT pread() from BLOCKDEV into the buffer.\n"
-"The DAX pages stay pinned for as long as the read is in flight.\n"
+"touch every page, then read from BLOCKDEV into the buffer (O_DIRECT, Linux\n"
+"AIO).  The DAX pages stay pinned for as long as the read is in flight (on a\n"
+"suspended device-mapper device: until it is resumed).\n"
 "\n"
 "  -d, --dev DEV          block device to read from (O_DIRECT), required\n"
 "  -D, --dev-offset OFF   device offset to read from (default 0)\n"
@@ -85,6 +103,8 @@ static void usage(FILE *f)
 "                         FILE.0 ... FILE.<N-1>\n"
 "  -T, --no-touch         do not write-fault the pages before the read\n"
 "  -A, --any-fs           allow files that are not DAX (STATX_ATTR_DAX)\n"
+"  -S, --sync             one blocking pread() (task in state D while the\n"
+"                         read is held) instead of io_submit + io_getevents\n"
 "  -C, --check-dax        only check that FILE(s) are DAX: print\n"
 "                         'dax <yes|no> FILE' per file, exit 0 if all are\n"
 "                         (--dev not needed)\n"
@@ -94,7 +114,8 @@ static void usage(FILE *f)
 "multiples of the device's logical block size.\n"
 "\n"
 "stdout: 'pin-map <files> <bytes>', 'pin-start <unix-ns>',\n"
-"        'pin-end <unix-ns> <bytes-read>'.  Exit 0 when all LEN bytes were\n"
+"        'pin-queued <unix-ns>' once the read is submitted and the pages are\n"
+"        pinned (not with --sync), 'pin-end <unix-ns> <bytes-read>'.  Exit 0 when all LEN bytes were\n"
 "        read, 1 on any error (message on stderr).\n",
 		prog);
 }
@@ -238,6 +259,48 @@ out_close:
 	return -1;
 }
 
+/*
+ * One O_DIRECT read through Linux AIO.  For a block device io_submit()
+ * builds and submits the bios itself (the pages are referenced before it
+ * returns, and a suspended dm device queues them), so "pin-queued" printed
+ * after it is an exact handshake.  Returns the bytes read or -errno.
+ */
+static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off)
+{
+	aio_context_t ctx = 0;
+	struct iocb cb, *cbs[1] = { &cb };
+	struct io_event ev;
+	long r;
+
+	if (syscall(SYS_io_setup, 1, &ctx) < 0)
+		return -errno;
+	memset(&cb, 0, sizeof(cb));
+	cb.aio_fildes = fd;
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_buf = (uintptr_t)buf;
+	cb.aio_nbytes = len;
+	cb.aio_offset = off;
+	r = syscall(SYS_io_submit, ctx, 1, cbs);
+	if (r != 1) {
+		r = r < 0 ? -errno : -EIO;
+		goto out;
+	}
+	printf("pin-queued %" PRIu64 "\n", now_ns());
+	fflush(stdout);
+	do
+		r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		r = -errno;
+	else if (r != 1)
+		r = -EIO;
+	else
+		r = ev.res;
+out:
+	syscall(SYS_io_destroy, ctx);
+	return r;
+}
+
 static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 {
 	uint64_t pgsz = sysconf(_SC_PAGESIZE);
@@ -301,10 +364,17 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 	printf("pin-start %" PRIu64 "\n", now_ns());
 	fflush(stdout);
 
-	n = pread(devfd, buf + o->offset, len, o->dev_offset);
+	if (o->sync) {
+		n = pread(devfd, buf + o->offset, len, o->dev_offset);
+		if (n < 0)
+			n = -errno;
+	} else {
+		n = read_aio(devfd, buf + o->offset, len, o->dev_offset);
+	}
 	if (n < 0) {
-		err("%s: pread %" PRIu64 " bytes at %" PRIu64 ": %s", o->dev,
-		    len, o->dev_offset, strerror(errno));
+		err("%s: %s %" PRIu64 " bytes at %" PRIu64 ": %s", o->dev,
+		    o->sync ? "pread" : "aio read", len, o->dev_offset,
+		    strerror(-n));
 		close(devfd);
 		goto out_unmap;
 	}
@@ -341,6 +411,7 @@ int main(int argc, char **argv)
 		{ "count",	required_argument, NULL, 'n' },
 		{ "no-touch",	no_argument,	   NULL, 'T' },
 		{ "any-fs",	no_argument,	   NULL, 'A' },
+		{ "sync",	no_argument,	   NULL, 'S' },
 		{ "check-dax",	no_argument,	   NULL, 'C' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -352,7 +423,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TACh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TASCh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -386,6 +457,9 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			o.any_fs = true;
+			break;
+		case 'S':
+			o.sync = true;
 			break;
 		case 'C':
 			check = true;

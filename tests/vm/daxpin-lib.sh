@@ -71,7 +71,7 @@ monitor_start()
 	MON_PID=$!
 	# The subscription is made before the first line could matter; give
 	# the process time to bind its socket.
-	wait_for "[ -d /proc/$MON_PID/fd ] && ls -l /proc/$MON_PID/fd | grep -q socket" 10 ||
+	wait_for "[ -d /proc/$MON_PID/fd ] && ls -l /proc/$MON_PID/fd | grep -q socket" 60 ||
 		die "monitor did not start: $(cat "$1.err")"
 }
 

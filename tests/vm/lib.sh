@@ -22,6 +22,34 @@
 #   proc_waits_in PID REGEX       wchan or stack of PID matches REGEX
 #   count_waiting REGEX PID...    how many PIDs are alive with a wchan
 #                                 matching REGEX (fast, for many PIDs)
+#   pin_start FILE [OFFSET [LENGTH [PINREAD-OPTION...]]]
+#                                 pin FILE's pages until pin_release: make a
+#                                 dm-linear device over a brd ram disk,
+#                                 suspend it, and run daxpin-pinread in the
+#                                 background to map FILE (created/extended
+#                                 to OFFSET+LENGTH; LENGTH 0: whole buffer;
+#                                 later --size wins) and read from the
+#                                 device into it.  dm queues the read until
+#                                 the device is resumed: the pages stay
+#                                 pinned however long the test takes.
+#                                 Returns once the read is submitted.  Sets
+#                                 PIN_PID, PIN_LOG (its stdout), PIN_DM (the
+#                                 dm name).  Several pins may be held.
+#   pin_release [PID [TIMEOUT_S]] resume the pin's device (default: the last
+#                                 pin), wait for the reader, check it read
+#                                 everything; sets PIN_END_NS (CLOCK_REALTIME
+#                                 of its pin-end line: the read's end)
+#   pin_held [PID]                the pin's read has not ended (reader alive,
+#                                 no pin-end line)
+#   pin_wait [TIMEOUT_S]          for a timed pin only (below): wait for the
+#                                 last pin_start to finish; sets PIN_END_NS
+#   lib_at_exit CMD               run CMD (eval) when the scenario exits; the
+#                                 lib resumes held pins there
+#
+#   Timed pins (a delay device; only where the delay itself is what is
+#   measured, never to outlast a slow step): with $PIN_DEV set, or a
+#   /dev/mapper/slow made by slowdev_create, pin_start reads from that
+#   device instead, and the pin ends when its delay runs out (pin_wait).
 #   slowdev_create DELAY_MS [NAME [SIZE_MB]]
 #                                 dm-delay device over a brd ram disk;
 #                                 prints /dev/mapper/NAME (NAME: slow)
@@ -29,16 +57,6 @@
 #   slowdev_flush [NAME]          complete all delayed I/O now (suspend +
 #                                 resume): ends in-flight pins early
 #   slowdev_remove [NAME]
-#   pin_start FILE [OFFSET [LENGTH [PINREAD-OPTION...]]]
-#                                 run daxpin-pinread in the background: map
-#                                 FILE (created/extended to OFFSET+LENGTH;
-#                                 LENGTH 0: whole buffer; later --size wins),
-#                                 O_DIRECT read from $PIN_DEV (default
-#                                 /dev/mapper/slow) into it; returns once
-#                                 the read is in flight (pages pinned).
-#                                 Sets PIN_PID and PIN_LOG (its stdout).
-#   pin_wait [TIMEOUT_S]          wait for the last pin_start to finish,
-#                                 check it succeeded; sets PIN_END_NS
 #   waiters_start [--punch OFF,LEN] FILE... | [--punch OFF,LEN] --count N PREFIX
 #                                 fork one truncate (or hole punch) per file
 #                                 with daxpin-waiters, in the background;
@@ -53,9 +71,29 @@
 #                                 exit status (143 = killed by SIGTERM)
 
 DAX_MNT=${DAX_MNT:-/mnt/dax}
-PIN_DEV=${PIN_DEV:-/dev/mapper/slow}
+PIN_DEV=${PIN_DEV:-}
 : "${DAXPIN_PINREAD:=daxpin-pinread}"
 : "${DAXPIN_WAITERS:=daxpin-waiters}"
+declare -gA _PIN_DM=() _PIN_LOG=()
+_PIN_N=0
+_LIB_AT_EXIT=()
+
+lib_at_exit()
+{
+	_LIB_AT_EXIT+=("$*")
+}
+
+# Commands run in order; the scenario's exit status is kept.
+_lib_exit()
+{
+	local rc=$? c
+
+	for c in "${_LIB_AT_EXIT[@]}"; do
+		eval "$c"
+	done
+	exit "$rc"
+}
+trap _lib_exit EXIT
 
 uptime_s()
 {
@@ -169,10 +207,7 @@ slowdev_create()
 	local ms=${1:?slowdev_create DELAY_MS [NAME [SIZE_MB]]}
 	local name=${2:-slow} mb=${3:-64} sectors
 
-	if [ ! -b /dev/ram0 ]; then
-		modprobe brd rd_nr=1 rd_size=$((mb * 1024)) ||
-			die "modprobe brd failed"
-	fi
+	_ramdisk "$mb"
 	modprobe dm-delay || die "modprobe dm-delay failed"
 	sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
 	dmsetup create --noudevsync "$name" \
@@ -211,46 +246,170 @@ slowdev_remove()
 	dmsetup remove --noudevsync "${1:-slow}" || die "dmsetup remove ${1:-slow} failed"
 }
 
+# brd ram disk under the pin and delay devices (64M unless SIZE_MB).
+_ramdisk()
+{
+	local mb=${1:-64}
+
+	if [ ! -b /dev/ram0 ]; then
+		modprobe brd rd_nr=1 rd_size=$((mb * 1024)) ||
+			die "modprobe brd failed"
+	fi
+}
+
+# A dm-linear device over /dev/ram0, suspended.  A suspended dm device
+# queues every bio submitted to it (dm_submit_bio(): DMF_BLOCK_IO_FOR_SUSPEND
+# -> queue_io()) until "dmsetup resume"; nothing errors or times out.  The
+# device is made with a live table first: one without a table (create
+# --notable) would fail the read instead.  --nolockfs: no freeze_bdev();
+# --noflush: nothing in flight is pushed back (nothing is in flight here);
+# --noudevsync: no udev in the guest to wait for.
+_pin_dev_create()
+{
+	local name=$1 sectors
+
+	_ramdisk
+	modprobe dm-mod 2>/dev/null
+	sectors=$(blockdev --getsz /dev/ram0) || die "blockdev /dev/ram0 failed"
+	dmsetup create --noudevsync "$name" \
+		--table "0 $sectors linear /dev/ram0 0" >&2 ||
+		die "dmsetup create $name failed"
+	dmsetup mknodes "$name" >&2
+	[ -b "/dev/mapper/$name" ] || die "/dev/mapper/$name did not appear"
+	dmsetup suspend --noudevsync --nolockfs --noflush "$name" ||
+		die "dmsetup suspend $name failed"
+	dmsetup info -c --noheadings -o suspended "$name" | grep -q Suspended ||
+		die "$name is not suspended: $(dmsetup info "$name")"
+}
+
+# The legacy timed device, if the scenario asked for one.
+_pin_timed_dev()
+{
+	if [ -n "$PIN_DEV" ]; then
+		echo "$PIN_DEV"
+	elif [ -b /dev/mapper/slow ]; then
+		echo /dev/mapper/slow
+	fi
+}
+
 pin_start()
 {
 	local file=${1:?pin_start FILE [OFFSET [LENGTH [OPTION...]]]}
-	local off=${2:-0} len=${3:-4096} size
+	local off=${2:-0} len=${3:-4096} size dev sync=0 a
 
 	shift $(($# < 3 ? $# : 3))
+	for a in "$@"; do
+		case $a in -S | --sync) sync=1 ;; esac
+	done
 	size=$((off + len))
 	# LENGTH 0: the whole buffer (e.g. with --count N --size S).
-	[ -b "$PIN_DEV" ] || die "pin_start: $PIN_DEV is not a block device (slowdev_create first)"
-	PIN_LOG=$(mktemp /tmp/pin.XXXXXX)
 	[ "$size" -gt 0 ] || size=4096
-	"$DAXPIN_PINREAD" --dev "$PIN_DEV" --offset "$off" --length "$len" \
+	dev=$(_pin_timed_dev)
+	if [ -n "$dev" ]; then
+		[ -b "$dev" ] || die "pin_start: $dev is not a block device"
+		PIN_DM=
+	else
+		_PIN_N=$((_PIN_N + 1))
+		PIN_DM=daxpin-pin$_PIN_N
+		_pin_dev_create "$PIN_DM"
+		dev=/dev/mapper/$PIN_DM
+	fi
+	PIN_LOG=$(mktemp /tmp/pin.XXXXXX)
+	"$DAXPIN_PINREAD" --dev "$dev" --offset "$off" --length "$len" \
 		--size "$size" --create "$@" "$file" >"$PIN_LOG" &
 	PIN_PID=$!
-	# The read is in flight (and the pages pinned) once the reader sleeps
-	# uninterruptibly in the block layer after printing pin-start.
-	wait_for "grep -q '^pin-start' '$PIN_LOG' && [ \"\$(proc_state $PIN_PID)\" = D ] ||
-		! is_running $PIN_PID" 20 ||
-		die "pin_start: daxpin-pinread did not start its read within 20 s"
-	if is_running "$PIN_PID"; then
-		log "pin: pid $PIN_PID reading $PIN_DEV into $file at $off+$len"
+	if [ -n "$PIN_DM" ]; then
+		_PIN_DM[$PIN_PID]=$PIN_DM
+		_PIN_LOG[$PIN_PID]=$PIN_LOG
+	fi
+	# The pages are pinned once the read is submitted: the reader says so
+	# (pin-queued) after io_submit() returned; with --sync it sleeps
+	# uninterruptibly in the block layer after printing pin-start.  The
+	# reader's own start (mapping, faulting every page) may take long on a
+	# loaded host: that is no pin duration, so the bound is generous.
+	if [ "$sync" = 1 ]; then
+		wait_for "grep -q '^pin-start' '$PIN_LOG' && [ \"\$(proc_state $PIN_PID)\" = D ] ||
+			! is_running $PIN_PID" 120
+	else
+		wait_for "grep -q '^pin-queued' '$PIN_LOG' || ! is_running $PIN_PID" 120
+	fi || die "pin_start: daxpin-pinread did not start its read within 120 s: $(cat "$PIN_LOG")"
+	if [ -n "$PIN_DM" ]; then
+		pin_held "$PIN_PID" ||
+			die "pin_start: the read on held $dev did not stay in flight: $(cat "$PIN_LOG")"
+		log "pin: pid $PIN_PID reading held $dev into $file at $off+$len"
+	elif is_running "$PIN_PID"; then
+		log "pin: pid $PIN_PID reading $dev into $file at $off+$len (timed: ends with the device's delay)"
 	else
 		# Fast device: already done; pin_wait reports how it went.
 		log "pin: pid $PIN_PID finished before it was seen in flight"
 	fi
 }
 
+pin_held()
+{
+	local pid=${1:-$PIN_PID} plog
+
+	[ -n "$pid" ] || return 1
+	plog=${_PIN_LOG[$pid]:-$PIN_LOG}
+	is_running "$pid" && ! grep -q '^pin-end' "$plog"
+}
+
+# _pin_reap PID LOG TIMEOUT_S: wait for a reader, check it, set PIN_END_NS.
+_pin_reap()
+{
+	local pid=$1 plog=$2 timeout=$3 rc
+
+	wait_for "! is_running $pid" "$timeout" ||
+		die "pin: daxpin-pinread (pid $pid) still running $timeout s after its read was released (state $(proc_state "$pid"), wchan $(proc_wchan "$pid"))"
+	wait "$pid"
+	rc=$?
+	[ "$rc" = 0 ] || die "pin: daxpin-pinread $pid failed (exit $rc): $(cat "$plog")"
+	PIN_END_NS=$(awk '$1 == "pin-end" { print $2 }' "$plog")
+	[ -n "$PIN_END_NS" ] || die "pin: no pin-end line from $pid: $(cat "$plog")"
+	log "pin: pid $pid done: $(grep '^pin-end' "$plog")"
+}
+
+pin_release()
+{
+	local pid=${1:-$PIN_PID} timeout=${2:-120} dm plog
+
+	[ -n "$pid" ] || die "pin_release: no pin"
+	dm=${_PIN_DM[$pid]}
+	[ -n "$dm" ] || die "pin_release: pid $pid is not a held pin (released already, or timed: pin_wait)"
+	plog=${_PIN_LOG[$pid]}
+	pin_held "$pid" || die "pin_release: the read of pid $pid ended while held: $(cat "$plog")"
+	dmsetup resume --noudevsync "$dm" || die "dmsetup resume $dm failed"
+	unset "_PIN_DM[$pid]"
+	_pin_reap "$pid" "$plog" "$timeout"
+	dmsetup remove --noudevsync "$dm" >/dev/null 2>&1 ||
+		log "pin: dmsetup remove $dm failed (left in place)"
+}
+
 pin_wait()
 {
-	local timeout=${1:-60} rc
+	local timeout=${1:-60}
 
-	wait_for "! is_running $PIN_PID" "$timeout" ||
-		die "pin_wait: daxpin-pinread (pid $PIN_PID) still running after $timeout s"
-	wait "$PIN_PID"
-	rc=$?
-	[ "$rc" = 0 ] || die "pin_wait: daxpin-pinread failed (exit $rc): $(cat "$PIN_LOG")"
-	PIN_END_NS=$(awk '$1 == "pin-end" { print $2 }' "$PIN_LOG")
-	[ -n "$PIN_END_NS" ] || die "pin_wait: no pin-end line: $(cat "$PIN_LOG")"
-	log "pin: pid $PIN_PID done: $(grep '^pin-end' "$PIN_LOG")"
+	[ -n "$PIN_PID" ] || die "pin_wait: no pin"
+	[ -z "${_PIN_DM[$PIN_PID]}" ] ||
+		die "pin_wait: pid $PIN_PID holds its pin until pin_release"
+	_pin_reap "$PIN_PID" "$PIN_LOG" "$timeout"
 }
+
+# At exit: resume what is still held (a suspended device keeps its reader
+# waiting), then let the readers finish and remove the devices.
+_pin_cleanup()
+{
+	local pid
+
+	for pid in "${!_PIN_DM[@]}"; do
+		dmsetup resume --noudevsync "${_PIN_DM[$pid]}" 2>/dev/null
+	done
+	for pid in "${!_PIN_DM[@]}"; do
+		wait_for "! is_running $pid" 10
+		dmsetup remove --noudevsync "${_PIN_DM[$pid]}" >/dev/null 2>&1
+	done
+}
+lib_at_exit _pin_cleanup
 
 waiters_start()
 {

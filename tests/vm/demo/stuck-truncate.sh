@@ -14,17 +14,17 @@ banner()
 }
 
 daxpin_load
-slowdev_create 4000 >/dev/null
 f=$DAX_MNT/victim
 
-banner "an O_DIRECT read from a slow disk into page 0 of $f (mmapped from $PMEM_DEV, $DAXPIN_FS -o dax)"
+banner "an O_DIRECT read from a stalled disk into page 0 of $f (mmapped from $PMEM_DEV, $DAXPIN_FS -o dax)"
 pin_start "$f" 0 4096
 banner "truncate -s 0 $f while the page is pinned"
 stuck_start "$f"
-sleep 1
+wait_for "\"\$DAXPINCTL\" --json waits | grep -q '\"id\"'" 30 || die "the truncate was not tracked"
 banner "daxpinctl waits"
 "$DAXPINCTL" waits
-pin_wait 60
+banner "the disk answers: the read completes and unpins the page"
+pin_release
 banner "the read is done (the page is idle), yet the truncate still sleeps: daxpinctl waits -v"
 wait_for "[ \"\$(\"\$DAXPINCTL\" --json waits | grep -c '\"stalled\": true')\" -gt 0 ]" 30 ||
 	die "the wait did not stall"

@@ -4,9 +4,10 @@
 #
 # baseline-stuck-truncate - the problem daxpin exists for, without daxpin.
 #
-# A DAX page of a file is pinned by an O_DIRECT read from a slow device
-# (dm-delay, 3 s) into its MAP_SHARED mapping.  truncate -s 0 of the file,
-# started while the read is in flight, has to wait for the pin in the
+# A DAX page of a file is pinned by an O_DIRECT read into its MAP_SHARED
+# mapping from a device that holds the read until the test releases it
+# (pin_start / pin_release: a suspended dm device).  truncate -s 0 of the
+# file, started while the read is in flight, has to wait for the pin in the
 # filesystem's break-layouts path (ext4_break_layouts /
 # xfs_break_dax_layouts).  On kernels with the lost wake-up (Debian 12's
 # 6.1) it is still waiting long after the read completed; SIGTERM frees it.
@@ -21,7 +22,6 @@
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 
-delay_ms=3000
 f=$DAX_MNT/victim
 mode=${1:-truncate}
 case $mode in
@@ -42,23 +42,23 @@ xfs) wait_re='xfs_break_dax_layouts|xfs_wait_dax_page|xfs_break_layouts' ;;
 *) die "unknown fs $DAXPIN_FS" ;;
 esac
 
-slowdev_create $delay_ms >/dev/null
 pin_start "$f" 0 4096
-assert is_running "$PIN_PID"
 
 "${cmd[@]}" &
 cpid=$!
 log "started '${cmd[*]}' as pid $cpid while the pin is in flight"
 
-# On every kernel it must block on the pinned page while the read runs.
-sleep 0.5
+# On every kernel it must block on the pinned page while the read runs
+# (held: however long the command takes to get there).
+wait_for "proc_waits_in $cpid '$wait_re' || ! is_running $cpid" 60
 assert is_running "$cpid"
 log "pid $cpid: state $(proc_state "$cpid"), wchan $(proc_wchan "$cpid")"
 assert_eq S "$(proc_state "$cpid")" "state of pid $cpid during the pin"
 proc_waits_in "$cpid" "$wait_re" ||
 	die "pid $cpid does not wait in break layouts ($wait_re) during the pin"
+assert pin_held
 
-pin_wait 30
+pin_release
 
 check_result()
 {
@@ -77,8 +77,8 @@ check_result()
 
 if [ "$expect" = completes ]; then
 	log "read completed; '${cmd[*]}' must finish now ($DAXPIN_KVER wakes it)"
-	wait_for "! is_running $cpid" 5 ||
-		die "pid $cpid still stuck 5 s after the pin ended (wchan $(proc_wchan "$cpid")): lost wake-up on $DAXPIN_KVER too?"
+	wait_for "! is_running $cpid" 30 ||
+		die "pid $cpid still stuck 30 s after the pin ended (wchan $(proc_wchan "$cpid")): lost wake-up on $DAXPIN_KVER too?"
 	wait "$cpid"
 	rc=$?
 	assert_eq 0 "$rc" "exit status of '${cmd[*]}'"

@@ -80,17 +80,16 @@ mon_dax=$!
 "$DAXPINCTL" --json monitor --mount /tmp >/tmp/mon-tmp.jsonl 2>&1 &
 mon_tmp=$!
 for p in $mon_dax $mon_tmp; do
-	wait_for "ls -l /proc/$p/fd 2>/dev/null | grep -q socket" 10 || die "monitor $p did not start"
+	wait_for "ls -l /proc/$p/fd 2>/dev/null | grep -q socket" 60 || die "monitor $p did not start"
 done
 
-# a truncate stuck on a pinned page
-slowdev_create 25000 >/dev/null
+# a truncate stuck on a pinned page (held until pin_release)
 f=$DAX_MNT/victim
 pin_start "$f" 0 4096
 stuck_start "$f"
 tp=$STUCK_PID
 w=/tmp/waits.json
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "no wait listed: $(cat $w)"
 id=$(jq_py $w 'd["waits"][0]["id"]')
 # a young wait is no problem: the module's summary answers, no wait is read
@@ -100,7 +99,7 @@ assert_eq "1 0 5000 default" "$(jq_py $s '"%d %d %d %s" % (d["waits"]["count"], 
 	"status: count, stalled, threshold, its source"
 assert_eq "$(jq_py $s "d['waits']['oldest_ms']")" "$(jq_py $s "d['module']['global']['oldest_waited_ns'] // 1000000")" \
 	"oldest_ms is the module's summary"
-wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 5 || die "wait $id not 1 s old"
+wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 60 || die "wait $id not 1 s old"
 # --no-follow: the current waits, filtered, as one resync line
 for f in "--mount $DAX_MNT" "--dev $(basename "$PMEM_DEV")" "--dev $(stat -c %Hr:%Lr "$PMEM_DEV")" "--mount /tmp"; do
 	"$DAXPINCTL" --json monitor --no-follow $f >/tmp/nf.jsonl || die "monitor --no-follow $f failed"
@@ -113,7 +112,7 @@ d = json.loads(lines[0])
 print(len(lines), d["event"], len([w for w in d["waits"] if w["id"] == int(sys.argv[2])]))' /tmp/nf.jsonl "$id")" \
 		"monitor --no-follow $f: lines, event, wait $id listed"
 done
-assert is_running "$PIN_PID"
+assert pin_held
 check 1 --warn-ms=1000
 grep -q "WARNING: wait $id: truncate\[$tp\] stuck" /tmp/check.out || die "--check does not name wait $id"
 "$DAXPINCTL" status --json --check --warn-ms=1000 >$s
@@ -122,9 +121,9 @@ validate $s || die "status --json (stuck) does not validate"
 assert_eq 1 "$(jq_py $s "d['waits']['count']")" "waits count"
 assert_eq warning "$(jq_py $s "d['health']")" health
 
-pin_wait 60
+pin_release
 if [ "$wakeup" = lost ]; then
-	wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 || die "wait $id not stalled"
+	wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 60 || die "wait $id not stalled"
 	check 1 --warn-ms=1000
 	grep -q "stalled" /tmp/check.out || die "--check does not say stalled"
 	# stalled is stuck whatever its age: named with the default threshold
@@ -137,7 +136,7 @@ if [ "$wakeup" = lost ]; then
 	assert_eq "[[$id, true]]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicks"]]')" \
 		"kick --stalled kicked the stalled wait, page idle"
 fi
-wait_gone "$tp" 10 >/dev/null || die "truncate still asleep"
+wait_gone "$tp" 60 >/dev/null || die "truncate still asleep"
 wait "$tp"
 check 0 --warn-ms=1000
 kill -TERM $mon_dax $mon_tmp

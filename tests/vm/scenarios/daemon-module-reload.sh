@@ -13,7 +13,6 @@
 
 daxpin_load
 daemon_warmup
-slowdev_create 8000 >/dev/null
 daemon_start '[Policy]\nWarnAfterSec=1\n[Module]\nPollMSec=100\n'
 assert_eq 1 "$(dlog_count 'Applied the \[Module\] settings')" "[Module] applications at start"
 
@@ -38,9 +37,10 @@ wait_on "$f"
 dlog_wait "\\[wait-slow\\].*DAXPIN_WAIT_ID=$WID " 10 || die "no warning after the reload: $(cat "$DLOG")"
 l=$(dlog_line "\\[wait-slow\\].*DAXPIN_WAIT_ID=$WID ")
 assert_near "start to warning after the reload" 1000 $((($(line_ns "$l") - WSTART) / 1000000)) 500
+pin_release
 wait_gone "$tp" 30 >/dev/null || die "truncate still waiting: $(cat "$DLOG")"
 wait "$tp"
 assert_eq 0 "$?" "truncate exit status"
-dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$WID " 5 || die "no end after the reload"
+dlog_wait "\\[wait-end\\].*DAXPIN_WAIT_ID=$WID " 30 || die "no end after the reload"
 daemon_stop
 log "daemon-module-reload ok"

@@ -8,14 +8,13 @@
 #
 # The signal must arrive while the read still pins the page: on kernels that
 # wake the waiter at the read's end (6.12, kmod/COMPAT.md) a later signal
-# finds the punch done.  So the read is long, the signal goes as soon as the
-# wait is tracked, and the wait's fields are checked afterwards.
+# finds the punch done.  So the read is held (pin_start) until everything
+# is checked, and released only at the end.
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
 
 daxpin_load
-slowdev_create 15000 >/dev/null
 f=$DAX_MNT/punched
 mon=$DAXPIN_OUT/monitor.jsonl
 monitor_start "$mon"
@@ -25,9 +24,9 @@ t0=$(boot_ns)
 stuck_start "$f" fallocate -p -o 0 -l 4096 "$f"
 tp=$STUCK_PID
 w=/tmp/waits.json
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "hole punch not tracked: $(cat $w)"
-assert is_running "$PIN_PID"
+assert pin_held
 kill -TERM "$tp"
 assert_within "punch start to wait tracked" "$t0" "$(jq_py $w 'd["waits"][0]["start_ns"]')" 1000
 assert_eq "$tp" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
@@ -40,7 +39,7 @@ wait "$tp"
 rc=$?
 log "fallocate exit status after SIGTERM: $rc"
 assert_eq 143 "$rc" "fallocate exit status"
-wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 5 ||
+wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 60 ||
 	die "no wait end event: $(cat "$mon")"
 assert_eq interrupted "$(event_field "$mon" "e['event'] == 'wait_end'" "e['outcome']")" "end event outcome"
 wait_for "[ \"\$(jq_py $w 'len(d[\"waits\"])' 2>/dev/null)\" = 0 ] || ! waits_json $w" 0 || waits_json $w
@@ -50,6 +49,7 @@ assert_eq 0 "$(jq_py $w 'len(d["waits"])')" "waits after the signal"
 log "stats: $(tr -d ' \n' </tmp/stats.json | head -c 600)"
 assert_eq 1 "$(jq_py /tmp/stats.json "sum(s['interrupted'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "interrupted count"
 assert_eq 0 "$(jq_py /tmp/stats.json "sum(s['completed'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "completed count"
-pin_wait 60
+assert pin_held
+pin_release
 kill "$MON_PID"
 log "kmod-punch-signal ok"

@@ -28,7 +28,6 @@ esac
 log "expected after the read: $wakeup wake-up ($(uname -r))"
 
 daxpin_load
-slowdev_create 6000 >/dev/null
 f=$DAX_MNT/victim
 mon=$DAXPIN_OUT/monitor.jsonl
 monitor_start "$mon"
@@ -38,7 +37,7 @@ t0=$(boot_ns)
 stuck_start "$f"
 tp=$STUCK_PID
 w=/tmp/waits.json
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "no wait listed: $(cat $w); truncate: $(proc_state "$tp") $(proc_stack "$tp" | head -n 3); events: $(cat "$mon")"
 assert_within "truncate start to wait tracked" "$t0" "$(jq_py $w 'd["waits"][0]["start_ns"]')" 1000
 log "tracked: $(cat $w)"
@@ -51,16 +50,17 @@ assert_eq true "$(jq_py $w 'd["waits"][0]["refcount"] >= 2')" "refcount >= 2"
 assert_eq false "$(jq_py $w 'd["waits"][0]["idle"]')" idle
 id=$(jq_py $w 'd["waits"][0]["id"]')
 
-pin_wait 60
+assert pin_held
+pin_release
 pin_end=$(real_to_boot_ns "$PIN_END_NS")
 if [ "$wakeup" = woken ]; then
-	# pin_wait may notice the read's end late on a loaded host: time the
+	# pin_release may notice the read's end late on a loaded host: time the
 	# end of the wait by the module's event, not by when we look.
-	wait_gone "$tp" 10 >/dev/null ||
-		die "truncate still asleep 10 s after the read's end: $(cat $w)"
+	wait_gone "$tp" 60 >/dev/null ||
+		die "truncate still asleep 60 s after the read's end: $(cat $w)"
 	wait "$tp"
 	assert_eq 0 "$?" "truncate exit status"
-	wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 2 ||
+	wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 60 ||
 		die "no wait end event: $(cat "$mon")"
 	assert_within "read end to wait end event" "$pin_end" \
 		"$(event_field "$mon" "e['event'] == 'wait_end'" "e['time_ns']")" 1000
@@ -82,9 +82,9 @@ if [ "$wakeup" = woken ]; then
 	log "kmod-stuck-truncate ok (woken by the kernel, completed)"
 	exit 0
 fi
-wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 10 ||
+wait_for "[ \"\$(wait_field $id stalled)\" = true ]" 60 ||
 	die "wait $id not stalled after the read's end: $(cat $w)"
-wait_for "monitor_has $mon 'e[\"event\"] == \"stalled\"'" 5 || die "no stalled event"
+wait_for "monitor_has $mon 'e[\"event\"] == \"stalled\"'" 60 || die "no stalled event"
 assert_within "read end to stalled" "$pin_end" \
 	"$(event_field "$mon" "e['event'] == 'stalled'" "e['time_ns']")" 1000
 assert_eq true "$(wait_field "$id" idle)" idle
@@ -92,10 +92,10 @@ assert is_running "$tp"
 log "stalled: truncate $tp still asleep with its page idle"
 
 out=$("$DAXPINCTL" kick "$id") || die "kick $id failed"
-gone=$(wait_gone "$tp" 10) || die "truncate still running 10 s after the kick"
+gone=$(wait_gone "$tp" 60) || die "truncate still running 60 s after the kick"
 # From the wake-up itself (the module's kicked event), not from when a
 # loaded host got round to starting daxpinctl.
-wait_for "monitor_has $mon 'e[\"event\"] == \"kicked\"'" 5 || die "no kicked event"
+wait_for "monitor_has $mon 'e[\"event\"] == \"kicked\"'" 60 || die "no kicked event"
 assert_within "kick to truncate exit" \
 	"$(event_field "$mon" "e['event'] == 'kicked'" "e['time_ns']")" "$gone" 1000
 log "kick: $out"
@@ -103,7 +103,7 @@ echo "$out" | grep -q 'was_idle' || die "kick did not print was_idle"
 wait "$tp"
 assert_eq 0 "$?" "truncate exit status"
 
-wait_for "monitor_has $mon 'e[\"event\"] in (\"wait_end\", \"end\") and e[\"wait\"][\"id\"] == $id'" 2 ||
+wait_for "monitor_has $mon 'e[\"event\"] in (\"wait_end\", \"end\") and e[\"wait\"][\"id\"] == $id'" 60 ||
 	die "no wait end event: $(cat "$mon")"
 monitor_has "$mon" "e['event'] in ('wait_start', 'start') and e['wait']['id'] == $id" ||
 	die "no wait start event: $(cat "$mon")"

@@ -21,8 +21,8 @@ end_stuck()
 		log "truncate ended by SIGTERM: $?"
 		;;
 	*)
-		wait_gone "$STUCK_PID" 10 >/dev/null ||
-			die "truncate still asleep 10 s after the read"
+		wait_gone "$STUCK_PID" 60 >/dev/null ||
+			die "truncate still asleep 60 s after the read"
 		wait "$STUCK_PID"
 		assert_eq 0 "$?" "truncate exit status"
 		log "truncate woken by the kernel at the read's end"
@@ -31,18 +31,17 @@ end_stuck()
 }
 
 daxpin_load
-slowdev_create 6000 >/dev/null
 f=$DAX_MNT/victim
 w=/tmp/waits.json
 
 pin_start "$f" 0 4096
 stuck_start "$f"
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "wait not tracked: $(cat $w)"
 rmmod daxpin || die "rmmod daxpin with a wait in flight failed"
 log "daxpin unloaded with a wait in flight"
 assert is_running "$STUCK_PID"
-pin_wait 60
+pin_release
 end_stuck
 
 daxpin_load
@@ -54,11 +53,11 @@ mount -o dax "$PMEM_DEV" "$DAX_MNT" || die "mount xfs again"
 
 pin_start "$f" 0 4096
 stuck_start "$f"
-wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 5 ||
+wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "xfs wait not tracked after modprobe xfs: $(cat $w)"
 assert_eq xfs "$(jq_py $w 'd["waits"][0]["fs"]')" fs
 assert_eq "$STUCK_PID" "$(jq_py $w 'd["waits"][0]["pid"]')" pid
-pin_wait 60
+pin_release
 end_stuck
 rmmod daxpin || die "final rmmod daxpin failed"
 log "kmod-unload ok"

@@ -8,9 +8,9 @@
 # SIGTERM frees every one of them.  On kernels without the lost wake-up
 # (6.12) all truncates must finish when the read completes instead.
 #
-# The read is delayed for up to 10 minutes and completed on purpose (with
-# slowdev_flush) once all N truncates wait, so that the test does not
-# depend on how fast the guest starts processes.
+# The read is held (pin_start) and released on purpose (pin_release) once
+# all N truncates wait, so that the test does not depend on how fast the
+# guest starts processes.
 #
 # Usage: pin-many.sh [N]   (default 100)
 
@@ -36,7 +36,6 @@ stuck_count()
 	count_waiting "$wait_re" "${pids[@]}"
 }
 
-slowdev_create 600000 >/dev/null
 # One page per file, all files in one buffer, one read across all of them.
 pin_start "$prefix" 0 0 --count "$n" --size 4096
 assert grep -q "^pin-map $n $((n * 4096))\$" "$PIN_LOG"
@@ -54,9 +53,8 @@ for ((t = 0; t < 120; t++)); do
 done
 [ "$stuck" = "$n" ] || die "only $stuck of $n truncates wait in break layouts"
 log "all $n truncates wait in break layouts; completing the read"
-assert is_running "$PIN_PID"
-slowdev_flush slow
-pin_wait 60
+assert pin_held
+pin_release
 
 if [ "$expect" = completes ]; then
 	waiters_wait 60
