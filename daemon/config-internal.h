@@ -30,6 +30,7 @@ struct dxp_ini_line {
 	char *section;		/* original case, as written */
 	char *key;		/* NULL for a section header; "" for a syntax error */
 	char *value;		/* NULL for headers and syntax errors */
+	char kept;		/* first '#' or ';' inside an unquoted value, or 0 */
 };
 
 struct dxp_ini_index {

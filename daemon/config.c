@@ -4,8 +4,10 @@
  * that keep their line and the case of their section (mount points are
  * case-sensitive); the walk over them goes in file order, so errors come out
  * in order and name their line.  Values read as iniparser 4.1 read them (the
- * parser used before).  Keys and their values are in config-keys.c, the
- * runtime drop-in writer in config-runtime.c.
+ * parser used before) but for comments: an unquoted '#' or ';' begins one
+ * only at the start of the value or after whitespace, as in the shell.  Keys
+ * and their values are in config-keys.c, the runtime drop-in writer in
+ * config-runtime.c.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "daemon/config-internal.h"
 #include "daemon/config.h"
@@ -23,7 +26,7 @@
 
 struct load_ctx {
 	struct dxp_config *c;
-	dxp_config_error_fn err;
+	dxp_config_error_fn err, warn;
 	void *userdata;
 	unsigned n_errors;
 };
@@ -43,6 +46,24 @@ static void report(struct load_ctx *l, const char *file, unsigned line, const ch
 	l->n_errors++;
 	if (l->err)
 		l->err(l->userdata, file, line, key, msg);
+}
+
+/* Loads as written, but may not be what was meant: not an error. */
+static void warn(struct load_ctx *l, const char *file, unsigned line, const char *key,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void warn(struct load_ctx *l, const char *file, unsigned line, const char *key,
+		 const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!l->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	l->warn(l->userdata, file, line, key, msg);
 }
 
 /* ---- sections ----------------------------------------------------------- */
@@ -151,7 +172,7 @@ static char *strip(char *s)
 }
 
 static int ini_add(struct dxp_ini_index *x, unsigned line, const char *section, const char *key,
-		   const char *value, size_t value_len)
+		   const char *value, size_t value_len, char kept)
 {
 	struct dxp_ini_line *e = realloc(x->e, (x->n + 1) * sizeof(*e));
 
@@ -160,6 +181,7 @@ static int ini_add(struct dxp_ini_index *x, unsigned line, const char *section, 
 	x->e = e;
 	e = &x->e[x->n];
 	e->line = line;
+	e->kept = kept;
 	e->section = strdup(section);
 	e->key = key ? strdup(key) : NULL;
 	e->value = value ? strndup(value, value_len) : NULL;
@@ -173,33 +195,43 @@ static int ini_add(struct dxp_ini_index *x, unsigned line, const char *section, 
 	return 0;
 }
 
-/* The value after "key =", as iniparser 4.1 read it: a quoted value is what
- * is between the quotes, kept as is; otherwise up to the first ';' or '#',
- * stripped; "" and '' are empty. */
+/* The value after "key =": a quoted value is what is between the quotes,
+ * kept as is (as iniparser 4.1 read it); otherwise up to a comment, stripped,
+ * where a comment is a '#' or ';' that begins the value or follows
+ * whitespace, as in the shell: "/opt/hooks#1/run" is one value (iniparser
+ * cut it to "/opt/hooks"), "4 # four" is 4.  "" and '' are empty.  The
+ * entry's kept is the first '#' or ';' left inside an unquoted value. */
 static int ini_add_value(struct dxp_ini_index *x, unsigned line, const char *section,
 			 const char *key, char *v)
 {
+	const char *kept;
 	size_t n;
 
 	while (isspace((unsigned char)*v))
 		v++;
 	if ((v[0] == '"' || v[0] == '\'') && v[1] && v[1] != v[0]) {
 		n = strcspn(v + 1, v[0] == '"' ? "\"" : "'");
-		return ini_add(x, line, section, key, v + 1, n);
+		return ini_add(x, line, section, key, v + 1, n, 0);
 	}
-	v[strcspn(v, ";#")] = '\0';
+	for (char *p = v; *p; p++)
+		if ((*p == '#' || *p == ';') && (p == v || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			break;
+		}
 	v = strip(v);
 	if (!strcmp(v, "\"\"") || !strcmp(v, "''"))
 		*v = '\0';
-	return ini_add(x, line, section, key, v, strlen(v));
+	kept = strpbrk(v, "#;");
+	return ini_add(x, line, section, key, v, strlen(v), kept ? *kept : 0);
 }
 
 /* One pass over the file, one entry per section header and per key, with
- * its line.  Comments start with ';' or '#', sections are [name] (the name
+ * its line.  Comment lines start with ';' or '#', sections are [name] (the name
  * keeps its case), keys are key = value, and a trailing backslash continues
  * a value on the next line (the entry keeps the line where it began).  A
  * line that is none of these is an entry with an empty key; a '[' line
- * without its ']' is a section header named by the whole line. */
+ * without its ']' is a section header named by the whole line.  Returns 0,
+ * -ENOMEM, or the error of reading the file (-EISDIR for a directory). */
 int dxp_ini_parse(FILE *f, struct dxp_ini_index *x)
 {
 	char section[512] = "", *phys = NULL, *line = NULL;
@@ -213,7 +245,12 @@ int dxp_ini_parse(FILE *f, struct dxp_ini_index *x)
 		char *s, *eq, *joined;
 		size_t plen;
 
+		errno = 0;
 		got = getline(&phys, &cap, f);
+		if (got < 0 && ferror(f)) {
+			r = errno ? -errno : -EIO;
+			break;
+		}
 		if (got < 0) {
 			/* A file that ends in a continued line: take what is there. */
 			if (!cont)
@@ -250,21 +287,21 @@ int dxp_ini_parse(FILE *f, struct dxp_ini_index *x)
 			size_t sl = strlen(s);
 
 			if (s[sl - 1] != ']') {
-				r = ini_add(x, first, s, NULL, NULL, 0);	/* reported as bad section */
+				r = ini_add(x, first, s, NULL, NULL, 0, 0);	/* reported as bad section */
 				if (r < 0)
 					break;
 				continue;
 			}
 			s[sl - 1] = '\0';
 			snprintf(section, sizeof(section), "%s", strip(s + 1));
-			r = ini_add(x, first, section, NULL, NULL, 0);
+			r = ini_add(x, first, section, NULL, NULL, 0, 0);
 			if (r < 0)
 				break;
 			continue;
 		}
 		eq = strchr(s, '=');
 		if (!eq || eq == s) {
-			r = ini_add(x, first, section, "", NULL, 0);	/* syntax error */
+			r = ini_add(x, first, section, "", NULL, 0, 0);	/* syntax error */
 			if (r < 0)
 				break;
 			continue;
@@ -281,7 +318,10 @@ int dxp_ini_parse(FILE *f, struct dxp_ini_index *x)
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int load_file(struct load_ctx *l, const char *path)
+/* A file that cannot be read is reported (at line 0) like any other
+ * problem, under its own name; only running out of memory stops the load.
+ * A missing file is fine unless @required. */
+static int load_file(struct load_ctx *l, const char *path, bool required)
 {
 	struct dxp_config *c = l->c;
 	struct dxp_policy_section *sec = NULL;
@@ -289,13 +329,26 @@ static int load_file(struct load_ctx *l, const char *path)
 	bool in_section = false, section_ok = false;
 	struct dxp_ini_index x = { 0 };
 	const char *file;
+	struct stat st;
 	char **files;
 	FILE *f;
 	int r;
 
 	f = fopen(path, "re");
-	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+	if (!f) {
+		r = -errno;
+		if (r == -ENOMEM)
+			return r;
+		if (r != -ENOENT || required)
+			report(l, path, 0, NULL, "cannot read: %s", strerror(-r));
+		return 0;
+	}
+	/* fopen() opens a directory too, and reading it fails. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		report(l, path, 0, NULL, "cannot read: %s", strerror(EISDIR));
+		fclose(f);
+		return 0;
+	}
 
 	files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
 	if (!files) {
@@ -311,8 +364,13 @@ static int load_file(struct load_ctx *l, const char *path)
 	file = c->files[c->n_files++];
 
 	r = dxp_ini_parse(f, &x);
-	if (r < 0)
+	if (r == -ENOMEM)
 		goto out;
+	if (r < 0) {
+		report(l, file, 0, NULL, "cannot read: %s", strerror(-r));
+		r = 0;
+		goto out;
+	}
 
 	for (size_t i = 0; i < x.n; i++) {
 		struct dxp_ini_line *e = &x.e[i];
@@ -358,6 +416,10 @@ static int load_file(struct load_ctx *l, const char *path)
 			       dxp_key_name(k), e->section);
 			continue;
 		}
+		if (e->kept)
+			warn(l, file, e->line, e->key,
+			     "'%c' is part of the value \"%s\" of %s: a comment after a value needs whitespace before its '%c'; quote the value if it is meant",
+			     e->kept, value, dxp_key_name(k), e->kept);
 		if (k < DXP_K_POLICY_MAX) {
 			r = dxp_key_parse_policy(sec, k, value, &why);
 			if (r == -ENOMEM)
@@ -401,8 +463,13 @@ static int load_dir(struct load_ctx *l, const char *dir)
 	int n, r = 0;
 
 	n = scandir(dir, &list, conf_filter, alphasort);
-	if (n < 0)
-		return errno == ENOENT ? 0 : -errno;
+	if (n < 0) {
+		if (errno == ENOMEM)
+			return -ENOMEM;
+		if (errno != ENOENT)
+			report(l, dir, 0, NULL, "cannot read the directory: %s", strerror(errno));
+		return 0;
+	}
 	for (int i = 0; i < n; i++) {
 		char *path;
 
@@ -410,7 +477,7 @@ static int load_dir(struct load_ctx *l, const char *dir)
 			if (asprintf(&path, "%s/%s", dir, list[i]->d_name) < 0) {
 				r = -ENOMEM;
 			} else {
-				r = load_file(l, path);
+				r = load_file(l, path, false);
 				free(path);
 			}
 		}
@@ -445,6 +512,12 @@ static void check_exec(struct load_ctx *l, const struct dxp_policy_section *s)
 int dxp_config_load(const struct dxp_config_paths *paths, dxp_config_error_fn err,
 		    void *userdata, struct dxp_config **out)
 {
+	return dxp_config_load_warn(paths, err, NULL, userdata, out);
+}
+
+int dxp_config_load_warn(const struct dxp_config_paths *paths, dxp_config_error_fn err,
+			 dxp_config_error_fn warn_fn, void *userdata, struct dxp_config **out)
+{
 	struct dxp_config *c;
 	struct load_ctx l;
 	int r;
@@ -463,15 +536,17 @@ int dxp_config_load(const struct dxp_config_paths *paths, dxp_config_error_fn er
 		return -ENOMEM;
 	}
 
-	l = (struct load_ctx) { .c = c, .err = err, .userdata = userdata };
+	l = (struct load_ctx) { .c = c, .err = err, .warn = warn_fn, .userdata = userdata };
 	r = 0;
 	if (paths->main_file)
-		r = load_file(&l, paths->main_file);
+		r = load_file(&l, paths->main_file, paths->main_file_required);
 	for (const char *const *d = paths->dropin_dirs; r >= 0 && d && *d; d++)
 		r = load_dir(&l, *d);
 	if (r < 0) {
+		/* Out of memory: nothing else stops a load. */
 		if (err)
-			err(userdata, paths->main_file, 0, NULL, strerror(-r));
+			err(userdata, paths->main_file ? paths->main_file : "(configuration)", 0,
+			    NULL, strerror(-r));
 		goto fail;
 	}
 

@@ -73,6 +73,7 @@ struct dxp_config {
 
 struct dxp_config_paths {
 	const char *main_file;		/* e.g. /etc/daxpin/daxpind.conf */
+	bool main_file_required;	/* given by the operator (-c): missing is an error */
 	const char *const *dropin_dirs;	/* NULL-terminated, in precedence order */
 };
 
@@ -83,12 +84,19 @@ typedef void (*dxp_config_error_fn)(void *userdata, const char *file, unsigned l
 /* ---- config.c: loading ---------------------------------------------------- */
 
 /*
- * Read the main file (missing is fine) and every *.conf in each drop-in dir
- * (sorted), later files overriding earlier ones.  Returns 0, or -EINVAL after
- * reporting each problem through @err, or another negative errno.
+ * Read the main file (missing is fine unless main_file_required) and every
+ * *.conf in each drop-in dir (sorted), later files overriding earlier ones.
+ * A file or directory that cannot be read (a directory given as a file
+ * included) is a problem like a bad value, reported at line 0.  Returns 0,
+ * or -EINVAL after reporting each problem through @err, or -ENOMEM.
  */
 int dxp_config_load(const struct dxp_config_paths *paths, dxp_config_error_fn err,
 		    void *userdata, struct dxp_config **out);
+/* The same, and @warn (may be NULL) hears what loads but may not be what was
+ * meant: a '#' or ';' kept inside an unquoted value (it would have begun a
+ * comment after whitespace, and did with the parser daxpind used before). */
+int dxp_config_load_warn(const struct dxp_config_paths *paths, dxp_config_error_fn err,
+			 dxp_config_error_fn warn, void *userdata, struct dxp_config **out);
 void dxp_config_free(struct dxp_config *c);
 
 /* Effective policy for a wait on @mountpoint / @devname (either may be NULL).

@@ -16,6 +16,7 @@
 
 #include "daemon/log.h"
 #include "daemon/manager.h"
+#include "lib/daxpin-text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0"
@@ -36,6 +37,35 @@ static void usage(FILE *f)
 		SYSCONFDIR "/daxpin/daxpind.conf", RUNSTATEDIR "/daxpin");
 }
 
+/* --check-config, --debug or a terminal: each problem on stderr as
+ * "file:line: message", escaped like the rest of daxpind's output (a file
+ * name or a value may hold a newline or a terminal's escape sequence). */
+static void print_problem(const char *what, const char *file, unsigned line,
+			  const char *message)
+{
+	if (line)
+		fprintf(stderr, "%s:%u: %s%s\n", daxpin_esc(file, 0), line, what,
+			daxpin_esc(message, 0));
+	else
+		fprintf(stderr, "%s: %s%s\n", daxpin_esc(file, 0), what, daxpin_esc(message, 0));
+}
+
+static void print_error(void *userdata, const char *file, unsigned line, const char *key,
+			const char *message)
+{
+	(void)userdata;
+	(void)key;
+	print_problem("", file ? file : "?", line, message);
+}
+
+static void print_warning(void *userdata, const char *file, unsigned line, const char *key,
+			  const char *message)
+{
+	(void)userdata;
+	(void)key;
+	print_problem("warning: ", file ? file : "?", line, message);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -53,12 +83,12 @@ int main(int argc, char **argv)
 	const char *control_group = NULL;
 	struct dxp_log_options lo = { 0 };
 	struct dxp_manager *m = NULL;
-	bool check = false, debug = false;
+	bool check = false, debug = false, config_given = false;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:dhV", opts, NULL)) >= 0) {
 		switch (c) {
-		case 'c': config_file = optarg; break;
+		case 'c': config_file = optarg; config_given = true; break;
 		case 'R': rundir = optarg; break;
 		case 'C': check = true; break;
 		case 'G': control_group = optarg; break;
@@ -81,14 +111,22 @@ int main(int argc, char **argv)
 	lo.ratelimit_burst = 10;
 	dxp_log_setup(&lo);
 
-	r = dxp_manager_load_config(m, check || debug || isatty(STDERR_FILENO));
+	/* The file named with -c must be there; the default one may be
+	 * missing (built-in defaults and drop-ins, as packages install it). */
+	m->paths.main_file_required = config_given;
+	if (check || debug || isatty(STDERR_FILENO))
+		r = dxp_config_load_warn(&m->paths, print_error, print_warning, NULL, &m->config);
+	else
+		r = dxp_manager_load_config(m, false);
 	if (check) {
 		if (r < 0) {
 			fprintf(stderr, "daxpind: configuration is invalid\n");
+		} else if (!m->config->n_files) {
+			printf("daxpind: configuration OK (no file: built-in defaults)\n");
 		} else {
 			printf("daxpind: configuration OK (%zu file(s))\n", m->config->n_files);
 			for (size_t i = 0; i < m->config->n_files; i++)
-				printf("  %s\n", m->config->files[i]);
+				printf("  %s\n", daxpin_esc(m->config->files[i], 0));
 		}
 		dxp_manager_free(m);
 		return r < 0 ? 1 : 0;

@@ -307,6 +307,136 @@ static void test_bad_value_before_a_good_duplicate(void **state)
 			    "daxpind.conf:2:StalledWake: bad value \"perhaps\" for StalledWake: expected a boolean (yes/no)\n");
 }
 
+/* An unquoted '#' or ';' starts a comment only at the start of the value or
+ * after whitespace, as in the shell; glued to the value it is part of it
+ * (iniparser's grammar cut ExecHook=/opt/hooks#1/run to /opt/hooks). */
+static void test_hash_and_semicolon_inside_a_value(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_config *c;
+	struct dxp_policy p;
+
+	put(fx->main_file,
+	    "[Policy]\n"
+	    "ExecHook=/opt/hooks#1/run\n"		/* 2 */
+	    "Action=exec\n"
+	    "WarnAfterSec = 4 # four\n"		/* 4 */
+	    "ActionAfterSec=9\t; nine\n"		/* 5 */
+	    "StalledAfterSec= ;nothing\n"		/* 6 */
+	    "[Daemon]\n"
+	    "MetricsPath=/run/x;y.prom\n"		/* 8 */
+	    "[Mount /srv/a#b]\n"
+	    "ExecHook = \"/opt/a #b\" # quoted\n"	/* 10 */
+	    "[Mount /srv/c]\n"
+	    "ExecHook=/opt/c ;d\n");			/* 12 */
+	c = NULL;
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	/* The value after '=' is only a comment: empty, which is no time. */
+	assert_string_equal(fx->errors,
+			    "daxpind.conf:6:StalledAfterSec: bad value \"\" for StalledAfterSec: "
+			    "expected seconds (e.g. 5, 0.5, 250ms) or \"infinity\"\n");
+
+	put(fx->main_file,
+	    "[Policy]\n"
+	    "ExecHook=/opt/hooks#1/run\n"
+	    "Action=exec\n"
+	    "WarnAfterSec = 4 # four\n"
+	    "ActionAfterSec=9\t; nine\n"
+	    "# StalledAfterSec=3\n"
+	    "[Daemon]\n"
+	    "MetricsPath=/run/x;y.prom\n"
+	    "[Mount /srv/a#b]\n"
+	    "ExecHook = \"/opt/a #b\" # quoted\n"
+	    "[Mount /srv/c]\n"
+	    "ExecHook=/opt/c ;d\n");
+	fx->errors[0] = 0;
+	fx->n_errors = 0;
+	c = load_ok(fx);
+	dxp_config_resolve(c, NULL, NULL, &p, o);
+	assert_string_equal(p.exec_hook, "/opt/hooks#1/run");
+	assert_int_equal(o[DXP_K_EXEC_HOOK].line, 2);
+	assert_int_equal(p.warn_after_ns, S(4));
+	assert_int_equal(p.action_after_ns, S(9));
+	assert_int_equal(p.stalled_after_ns, S(1));
+	assert_string_equal(c->metrics_path, "/run/x;y.prom");
+	dxp_config_resolve(c, "/srv/a#b", NULL, &p, o);
+	assert_string_equal(p.exec_hook, "/opt/a #b");
+	assert_int_equal(o[DXP_K_EXEC_HOOK].line, 10);
+	dxp_config_resolve(c, "/srv/c", NULL, &p, o);
+	assert_string_equal(p.exec_hook, "/opt/c");
+	dxp_config_free(c);
+}
+
+/* A main file or a drop-in that is a directory is an error, not an empty
+ * file (fopen() opens a directory; reading it fails with EISDIR). */
+static void test_a_directory_is_not_a_config_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+	char path[256];
+
+	fx->paths.main_file = fx->etc_d;
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_string_equal(fx->errors, "etc.d:0:-: cannot read: Is a directory\n");
+
+	fx->paths.main_file = fx->main_file;
+	fx->errors[0] = 0;
+	fx->n_errors = 0;
+	snprintf(path, sizeof(path), "%s/50-dir.conf", fx->run_d);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_string_equal(fx->errors, "50-dir.conf:0:-: cannot read: Is a directory\n");
+}
+
+/* The main file named by the operator (daxpind -c) must exist; the default
+ * one may be missing.  Warnings go to their own callback and do not fail
+ * the load. */
+static void on_warning(void *userdata, const char *file, unsigned line, const char *key,
+		       const char *message)
+{
+	struct fixture *fx = userdata;
+	size_t n = strlen(fx->errors);
+
+	snprintf(fx->errors + n, sizeof(fx->errors) - n, "warning: %s:%u:%s: %s\n",
+		 strrchr(file, '/') ? strrchr(file, '/') + 1 : file, line, key ? key : "-", message);
+}
+
+static void test_required_main_file_and_warnings(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_config *c = NULL;
+
+	fx->paths.main_file_required = true;
+	assert_int_equal(dxp_config_load(&fx->paths, on_error, fx, &c), -22);
+	assert_null(c);
+	assert_string_equal(fx->errors, "daxpind.conf:0:-: cannot read: No such file or directory\n");
+	fx->errors[0] = 0;
+	fx->n_errors = 0;
+
+	put(fx->main_file, "[Policy]\nAction=exec\nExecHook=/opt/hooks#1/run\nWarnAfterSec=4 ; four\n"
+			   "[Daemon]\nMetricsPath=\"/run/a#b.prom\"\n");
+	assert_int_equal(dxp_config_load_warn(&fx->paths, on_error, on_warning, fx, &c), 0);
+	assert_non_null(c);
+	assert_int_equal(fx->n_errors, 0);
+	assert_string_equal(fx->errors,
+			    "warning: daxpind.conf:3:ExecHook: '#' is part of the value \"/opt/hooks#1/run\" of ExecHook: "
+			    "a comment after a value needs whitespace before its '#'; quote the value if it is meant\n");
+	assert_string_equal(c->global.p.exec_hook, "/opt/hooks#1/run");
+	assert_string_equal(c->metrics_path, "/run/a#b.prom");
+	dxp_config_free(c);
+
+	/* A value cut to something bad: the warning explains the error. */
+	fx->errors[0] = 0;
+	put(fx->main_file, "[Policy]\nWarnAfterSec=4;four\n");
+	c = NULL;
+	assert_int_equal(dxp_config_load_warn(&fx->paths, on_error, on_warning, fx, &c), -22);
+	assert_non_null(strstr(fx->errors, "warning: daxpind.conf:2:WarnAfterSec: ';' is part of the value \"4;four\""));
+	assert_non_null(strstr(fx->errors, "daxpind.conf:2:WarnAfterSec: bad value \"4;four\""));
+}
+
 static void test_exec_needs_hook(void **state)
 {
 	struct fixture *fx = *state;
@@ -431,6 +561,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_syntax_error_names_its_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mount_sections_differing_in_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_value_before_a_good_duplicate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hash_and_semicolon_inside_a_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_directory_is_not_a_config_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_required_main_file_and_warnings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_needs_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_and_module_sections, setup, teardown),
 		cmocka_unit_test(test_time_values),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: daxpind.conf text through the daemon's configuration loader
- * (dxp_config_load on a file), then a mount's policy resolved from it.
+ * (dxp_config_load_warn on a file, as daxpind -c FILE --check-config reads
+ * it: required, with warnings), then a mount's policy resolved from it.
  * Only the loader's public interface: config.c is being split.
  */
 #include <stdint.h>
@@ -28,7 +29,7 @@ static void on_error(void *userdata, const char *file, unsigned line,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dxp_config_paths paths = { .main_file = path };
+	struct dxp_config_paths paths = { .main_file = path, .main_file_required = true };
 	struct dxp_policy pol;
 	struct dxp_origin origin[DXP_K_POLICY_MAX];
 	struct dxp_config *c = NULL;
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
-	if (dxp_config_load(&paths, on_error, NULL, &c) || !c)
+	if (dxp_config_load_warn(&paths, on_error, on_error, NULL, &c) || !c)
 		return 0;
 	dxp_config_resolve(c, "/mnt/pmem0", "pmem0", &pol, origin);
 	dxp_config_resolve(c, NULL, NULL, &pol, origin);
