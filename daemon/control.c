@@ -330,6 +330,10 @@ static int client_step(struct client *cl)
 				reply = handle_line(cl, cl->in, (size_t)(nl - cl->in));
 			memmove(cl->in, cl->in + used, cl->in_len - used);
 			cl->in_len -= used;
+			if (!cl->in_len) {
+				free(cl->in);
+				cl->in = NULL;
+			}
 			if (reply) {
 				r = queue_reply(cl, reply);
 				json_object_put(reply);
