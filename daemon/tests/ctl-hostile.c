@@ -12,6 +12,9 @@
  *		hold the connection SECONDS; then close
  *	ctl-hostile idle SOCKET N SECONDS
  *		open N connections that send nothing, hold them SECONDS
+ *	ctl-hostile twice SOCKET JSON
+ *		send JSON, print the reply line; again on the same
+ *		connection: print the reply, or "closed"
  *
  * Each prints one line of figures on stdout, and creates the file named by
  * $HOSTILE_MARK (if set) once its traffic is sent and it only holds.  Exit
@@ -20,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +186,32 @@ static int idle(int n, double secs)
 	return 0;
 }
 
+static int twice(const char *req)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	FILE *in;
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("connect");
+		return 1;
+	}
+	in = fdopen(fd, "r");
+	for (int i = 0; i < 2; i++) {
+		char *line = NULL;
+		size_t cap = 0;
+
+		if (dprintf(fd, "%s\n", req) < 0 || getline(&line, &cap, in) < 0) {
+			puts("closed");
+			free(line);
+			break;
+		}
+		fputs(line, stdout);
+		free(line);
+	}
+	fclose(in);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4 || strlen(argv[2]) >= sizeof(sa.sun_path)) {
@@ -190,6 +220,9 @@ int main(int argc, char **argv)
 	}
 	strcpy(sa.sun_path, argv[2]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(argv[1], "twice"))
+		return twice(argv[3]);
 	if (!strcmp(argv[1], "flood"))
 		return flood(atof(argv[3]));
 	if (!strcmp(argv[1], "halfclose") && argc == 5)
