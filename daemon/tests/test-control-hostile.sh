@@ -182,6 +182,15 @@ for sec in 'Mount /mnt/a]\n[Policy' 'Mount /mnt/a\nWarnAfterSec=1' 'Mount /mnt/a
 	fi
 done
 
+# a change that parses alone but not in the whole is put back byte for byte
+"$CTL" "$SOCK" '{"cmd":"set","section":"Policy","key":"StalledAfterSec","value":"2"}' >/dev/null
+cp "$dropin" "$tmp/dropin.before"
+r=$("$CTL" "$SOCK" '{"cmd":"set","section":"Policy","key":"Action","value":"exec"}' 2>&1)
+grep -q 'change reverted' <<<"$r" && cmp -s "$dropin" "$tmp/dropin.before" &&
+	pass "set: rejected change reverted, drop-in as before" || bad "set: rejected change: $r"
+ls -A "$(dirname "$dropin")" | grep -q '^\.' && bad "temporary file left in the drop-in dir" ||
+	pass "no temporary file left in the drop-in dir"
+
 kill -0 "$DPID" 2>/dev/null && pass "daxpind still running" || bad "daxpind died"
 [ $fail -eq 0 ] || { echo "--- daemon log"; tail -50 "$tmp/daemon.log"; }
 exit $fail
