@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "daemon/atomic-file.h"
 #include "daemon/config-internal.h"
@@ -148,6 +149,15 @@ int dxp_config_runtime_set(const char *file, const char *section, const char *ke
 	enum dxp_key k;
 	int r;
 
+	/* The section is written as "[section]" on a line of its own: no ']',
+	 * line break or other control character may end it early and add
+	 * lines of the caller's choosing, and no '#' or ';' that a loader
+	 * could take for a comment. */
+	for (const unsigned char *c = (const unsigned char *)section; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == ']' || *c == '#' || *c == ';') {
+			snprintf(errbuf, errlen, "section name contains a character the drop-in cannot hold");
+			return -EINVAL;
+		}
 	if (dxp_config_parse_section(section, &kind, &match) < 0) {
 		snprintf(errbuf, errlen, "unknown section [%s]", section);
 		return -EINVAL;
@@ -158,10 +168,11 @@ int dxp_config_runtime_set(const char *file, const char *section, const char *ke
 		return -EINVAL;
 	}
 	if (value) {
-		if (strchr(value, '\n') || strchr(value, '\\') || strchr(value, ';') || strchr(value, '#')) {
-			snprintf(errbuf, errlen, "value contains a character that INI cannot hold");
-			return -EINVAL;
-		}
+		for (const unsigned char *c = (const unsigned char *)value; *c; c++)
+			if (*c < 0x20 || *c == 0x7f || *c == '\\' || *c == ';' || *c == '#') {
+				snprintf(errbuf, errlen, "value contains a character that INI cannot hold");
+				return -EINVAL;
+			}
 		r = k < DXP_K_POLICY_MAX ? dxp_key_parse_policy(&scratch, k, value, &why)
 					 : dxp_key_parse_global(&scratch_c, k, value, &why);
 		free(scratch.exec_hook);
@@ -220,4 +231,25 @@ int dxp_config_runtime_set(const char *file, const char *section, const char *ke
 out:
 	rt_free(e, n);
 	return r;
+}
+
+struct saved {
+	const char *buf;
+	size_t len;
+};
+
+static int saved_fill(FILE *f, void *arg)
+{
+	const struct saved *sv = arg;
+
+	return fwrite(sv->buf, 1, sv->len, f) == sv->len ? 0 : -EIO;
+}
+
+int dxp_config_runtime_restore(const char *file, const char *saved, size_t len)
+{
+	struct saved sv = { .buf = saved, .len = len };
+
+	if (!saved)
+		return unlink(file) < 0 && errno != ENOENT ? -errno : 0;
+	return dxp_write_atomic(file, 0644, true, saved_fill, &sv);
 }

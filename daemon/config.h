@@ -127,5 +127,7 @@ const char *dxp_signal_name(int sig);
  */
 int dxp_config_runtime_set(const char *file, const char *section, const char *key,
 			   const char *value, char *errbuf, size_t errlen);
+/* Put @file back to @len bytes of @saved (NULL: remove it), atomically. */
+int dxp_config_runtime_restore(const char *file, const char *saved, size_t len);
 
 #endif

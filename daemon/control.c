@@ -2,30 +2,47 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/control.h"
 #include "lib/daxpin-text.h"
 
+/* A request line; a client's buffered input never exceeds it. */
 #define MAX_REQUEST	(64 * 1024)
+/* Queued reply bytes not yet taken by the kernel.  The daemon handles a
+ * client's next request only once the previous reply is out, so this holds
+ * one reply; past it the client is dropped. */
+#define MAX_OUTPUT	(1024 * 1024)
 #define MAX_CLIENTS	32
+/* Slots only root may take: a crowd of local users cannot lock root out. */
+#define ROOT_RESERVED	4
+/* Connections one non-root uid may hold at once. */
+#define MAX_PER_UID	4
+/* A client must finish each request (and take each reply) within this,
+ * counted from its connection or its previous reply; an idle connection is
+ * closed after it too. */
+#define CLIENT_TIMEOUT_USEC	(10 * 1000000ULL)
 
 struct client {
 	struct dxp_control *c;
 	struct client *next;
 	sd_event_source *src;
+	sd_event_source *timer;
 	int fd;
 	struct dxp_peer peer;
 	char *in;
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
+	bool eof;			/* the peer will send nothing more */
 	bool closing;			/* close once the reply is out */
 };
 
@@ -103,6 +120,7 @@ static void client_free(struct client *cl)
 			break;
 		}
 	sd_event_source_disable_unref(cl->src);
+	sd_event_source_disable_unref(cl->timer);
 	close(cl->fd);
 	free(cl->in);
 	free(cl->out);
@@ -113,58 +131,125 @@ static int peer_credentials(int fd, gid_t control_gid, struct dxp_peer *p)
 {
 	struct ucred uc;
 	socklen_t len = sizeof(uc);
-	gid_t groups[256];
-	socklen_t glen = sizeof(groups);
+	gid_t small[64], *groups = small;
+	socklen_t glen = sizeof(small);
 	size_t n = 0;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0)
 		return -errno;
 	/* SO_PEERGROUPS (4.13+): supplementary groups of the peer at connect
 	 * time, so "usermod -aG daxpin alice" works without a new login
-	 * being the primary group. */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
-		n = glen / sizeof(gid_t);
+	 * being the primary group.  Too small a buffer: ERANGE with the size
+	 * needed in glen (up to NGROUPS_MAX, 65536 groups). */
+	for (int tries = 0; tries < 4; tries++) {
+		gid_t *g;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
+			n = glen / sizeof(gid_t);
+			break;
+		}
+		if (errno != ERANGE || glen <= sizeof(small))
+			break;
+		g = realloc(groups == small ? NULL : groups, glen);
+		if (!g)
+			break;
+		groups = g;
+	}
 	p->pid = uc.pid;
 	p->uid = uc.uid;
 	p->gid = uc.gid;
 	p->access = dxp_control_access(uc.uid, uc.gid, groups, n, control_gid);
+	if (groups != small)
+		free(groups);
 	return 0;
 }
 
-static void queue_reply(struct client *cl, struct json_object *reply)
+static int queue_reply(struct client *cl, struct json_object *reply)
 {
-	size_t n;
+	size_t n, pending = cl->out_len - cl->out_off;
 	char *o, *s;
 
 	if (!json_object_object_get_ex(reply, "ok", NULL))
 		json_object_object_add(reply, "ok", json_object_new_boolean(true));
 	/* valid UTF-8 whatever the paths and names inside (daxpin-text.h) */
 	s = daxpin_json_dumps(reply, JSON_C_TO_STRING_PLAIN);
-	n = s ? strlen(s) : 0;
-	o = s ? realloc(cl->out, cl->out_len + n + 1) : NULL;
+	if (!s)
+		return -ENOMEM;
+	n = strlen(s);
+	/* One reply may be large (waits); replies piling up are a client
+	 * that does not read. */
+	if (pending && pending + n + 1 > MAX_OUTPUT) {
+		free(s);
+		return -ENOBUFS;
+	}
+	if (cl->out_off) {
+		memmove(cl->out, cl->out + cl->out_off, pending);
+		cl->out_len = pending;
+		cl->out_off = 0;
+	}
+	o = realloc(cl->out, cl->out_len + n + 1);
 	if (!o) {
 		free(s);
-		cl->closing = true;
-		return;
+		return -ENOMEM;
 	}
 	cl->out = o;
 	memcpy(cl->out + cl->out_len, s, n);
 	cl->out[cl->out_len + n] = '\n';
 	cl->out_len += n + 1;
 	free(s);
+	return 0;
 }
 
-static void handle_line(struct client *cl, const char *line)
+/* Parse one request line: exactly one JSON object, nothing after it but
+ * blanks.  Returns NULL and sets *why otherwise. */
+struct json_object *dxp_control_parse_request(const char *line, size_t len, const char **why)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *req;
+	size_t end;
+
+	*why = "request is not a JSON object";
+	if (!tok || len > INT32_MAX) {
+		json_tokener_free(tok);
+		return NULL;
+	}
+	req = json_tokener_parse_ex(tok, line, (int)len);
+	if (!req && json_tokener_get_error(tok) == json_tokener_continue)
+		/* a bare number at the end of input needs the end marked */
+		req = json_tokener_parse_ex(tok, "", 1);
+	end = req ? json_tokener_get_parse_end(tok) : 0;
+	json_tokener_free(tok);
+	if (!req)
+		return NULL;
+	if (!json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		return NULL;
+	}
+	for (; end < len; end++)
+		if (!strchr(" \t\r", line[end])) {
+			*why = "request has data after its JSON object";
+			json_object_put(req);
+			return NULL;
+		}
+	return req;
+}
+
+static struct json_object *handle_line(struct client *cl, const char *line, size_t len)
 {
 	struct json_object *req, *reply, *jcmd;
-	const char *cmd;
+	const char *cmd, *why;
 	int r;
 
-	req = json_tokener_parse(line);
-	if (!req || !json_object_is_type(req, json_type_object)) {
-		reply = dxp_control_error(EINVAL, "request is not a JSON object");
-		goto out;
+	/* Access first: a refused peer's request is not even parsed; it gets
+	 * its one answer and the connection is closed. */
+	if (cl->peer.access == DXP_ACCESS_NONE) {
+		cl->closing = true;
+		return dxp_control_error(EACCES, "permission denied: needs root or membership of the control group (uid %u is in neither)",
+					 (unsigned)cl->peer.uid);
 	}
+	req = dxp_control_parse_request(line, len, &why);
+	if (!req)
+		return dxp_control_error(EINVAL, "%s", why);
 	if (!json_object_object_get_ex(req, "cmd", &jcmd) ||
 	    !json_object_is_type(jcmd, json_type_string)) {
 		reply = dxp_control_error(EINVAL, "request has no \"cmd\" string");
@@ -175,21 +260,18 @@ static void handle_line(struct client *cl, const char *line)
 	if (r == -EOPNOTSUPP) {
 		reply = dxp_control_error(EOPNOTSUPP, "unknown command \"%s\"", cmd);
 	} else if (r == -EACCES) {
-		reply = dxp_control_error(EACCES, cl->peer.access == DXP_ACCESS_READ
-			? "permission denied: \"%s\" needs root"
-			: "permission denied: \"%s\" needs root or membership of the control group (uid %u is in neither)",
-			cmd, (unsigned)cl->peer.uid);
+		reply = dxp_control_error(EACCES, "permission denied: \"%s\" needs root", cmd);
 	} else {
 		reply = cl->c->fn(cl->c->userdata, &cl->peer, cmd, req);
 		if (!reply)
 			reply = dxp_control_error(ENOMEM, "out of memory");
 	}
 out:
-	queue_reply(cl, reply);
-	json_object_put(reply);
 	json_object_put(req);
+	return reply;
 }
 
+/* 0: all out; 1: the kernel's buffer is full; <0: the peer is gone. */
 static int flush_out(struct client *cl)
 {
 	while (cl->out_off < cl->out_len) {
@@ -200,7 +282,7 @@ static int flush_out(struct client *cl)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return sd_event_source_set_io_events(cl->src, EPOLLIN | EPOLLOUT);
+				return 1;
 			return -errno;
 		}
 		cl->out_off += (size_t)n;
@@ -208,49 +290,105 @@ static int flush_out(struct client *cl)
 	free(cl->out);
 	cl->out = NULL;
 	cl->out_len = cl->out_off = 0;
-	return sd_event_source_set_io_events(cl->src, EPOLLIN);
+	return 0;
+}
+
+static int client_rearm(struct client *cl)
+{
+	return sd_event_source_set_time_relative(cl->timer, CLIENT_TIMEOUT_USEC);
+}
+
+/* Handle buffered requests one at a time, each only once the previous
+ * reply is out: a client that sends without reading fills its own socket
+ * buffers, not the daemon's memory.  Then decide what to wait for.
+ * Returns <0 to drop the client. */
+static int client_step(struct client *cl)
+{
+	uint32_t events = 0;
+	char *nl;
+	int r;
+
+	for (;;) {
+		r = flush_out(cl);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			break;
+		if (cl->closing)
+			return -ECONNRESET;	/* its last reply is out */
+		nl = cl->in ? memchr(cl->in, '\n', cl->in_len) : NULL;
+		if (!nl) {
+			if (cl->eof)
+				return -ECONNRESET;	/* an unfinished line is dropped */
+			break;
+		}
+		{
+			size_t used = (size_t)(nl - cl->in) + 1;
+			struct json_object *reply = NULL;
+
+			if (nl > cl->in && !(nl == cl->in + 1 && cl->in[0] == '\r'))
+				reply = handle_line(cl, cl->in, (size_t)(nl - cl->in));
+			memmove(cl->in, cl->in + used, cl->in_len - used);
+			cl->in_len -= used;
+			if (!cl->in_len) {
+				free(cl->in);
+				cl->in = NULL;
+			}
+			if (reply) {
+				r = queue_reply(cl, reply);
+				json_object_put(reply);
+				if (r < 0)
+					return r;
+				r = client_rearm(cl);
+				if (r < 0)
+					return r;
+			}
+		}
+	}
+	if (cl->out_len)
+		events |= EPOLLOUT;
+	else if (!cl->eof && !cl->closing)
+		events |= EPOLLIN;
+	/* Neither: only EPOLLHUP/EPOLLERR (always reported) or the timer. */
+	return sd_event_source_set_io_events(cl->src, events);
 }
 
 static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct client *cl = userdata;
-	char buf[4096];
 
 	if (revents & EPOLLIN) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		size_t room = MAX_REQUEST - cl->in_len;
+		char buf[4096];
+		ssize_t n;
 
+		if (!room)
+			goto drop;		/* a line longer than any request */
+		n = recv(fd, buf, room < sizeof(buf) ? room : sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			goto drop;
 		if (n == 0) {
-			cl->closing = true;
+			cl->eof = true;
 		} else if (n > 0) {
-			char *nl, *in;
+			char *in = realloc(cl->in, cl->in_len + (size_t)n);
 
-			if (cl->in_len + (size_t)n > MAX_REQUEST)
-				goto drop;
-			in = realloc(cl->in, cl->in_len + (size_t)n + 1);
 			if (!in)
 				goto drop;
 			cl->in = in;
 			memcpy(cl->in + cl->in_len, buf, (size_t)n);
 			cl->in_len += (size_t)n;
-			cl->in[cl->in_len] = '\0';
-			while ((nl = memchr(cl->in, '\n', cl->in_len))) {
-				size_t used = (size_t)(nl - cl->in) + 1;
-
-				*nl = '\0';
-				if (nl > cl->in)
-					handle_line(cl, cl->in);
-				memmove(cl->in, cl->in + used, cl->in_len - used + 1);
-				cl->in_len -= used;
-			}
 		}
 	}
-	if (cl->out_len && flush_out(cl) < 0)
+	if (revents & EPOLLERR)
 		goto drop;
-	if (revents & (EPOLLHUP | EPOLLERR))
-		cl->closing = true;
-	if (cl->closing && !cl->out_len)
+	if (revents & EPOLLHUP) {
+		/* both directions shut: nothing can be read or sent any more
+		 * (input already buffered has been read above) */
+		cl->eof = true;
+		if (cl->out_len)
+			goto drop;
+	}
+	if (client_step(cl) < 0)
 		goto drop;
 	return 0;
 drop:
@@ -258,19 +396,36 @@ drop:
 	return 0;
 }
 
+static int on_client_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	client_free(userdata);
+	return 0;
+}
+
+/* Best effort, never blocking: a peer turned away at the door gets a line
+ * saying why (its request is never read). */
+static void refuse(int fd, const char *why)
+{
+	struct json_object *o = dxp_control_error(EBUSY, "%s", why);
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+
+	if (s)
+		(void)!send(fd, s, strlen(s), MSG_DONTWAIT | MSG_NOSIGNAL),
+		(void)!send(fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	json_object_put(o);
+	close(fd);
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct dxp_control *c = userdata;
 	struct client *cl;
+	unsigned same_uid = 0;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return 0;
-	if (c->n_clients >= MAX_CLIENTS) {
-		close(cfd);
-		return 0;
-	}
 	cl = calloc(1, sizeof(*cl));
 	if (!cl) {
 		close(cfd);
@@ -278,8 +433,28 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	}
 	cl->c = c;
 	cl->fd = cfd;
-	if (peer_credentials(cfd, c->gid, &cl->peer) < 0 ||
-	    sd_event_add_io(c->e, &cl->src, cfd, EPOLLIN, on_client, cl) < 0) {
+	if (peer_credentials(cfd, c->gid, &cl->peer) < 0) {
+		close(cfd);
+		free(cl);
+		return 0;
+	}
+	for (struct client *o = c->clients; o; o = o->next)
+		same_uid += o->peer.uid == cl->peer.uid;
+	if (c->n_clients >= MAX_CLIENTS ||
+	    (cl->peer.uid != 0 && c->n_clients >= MAX_CLIENTS - ROOT_RESERVED)) {
+		refuse(cfd, "too many connections to daxpind; try again");
+		free(cl);
+		return 0;
+	}
+	if (cl->peer.uid != 0 && same_uid >= MAX_PER_UID) {
+		refuse(cfd, "too many connections to daxpind from this user; try again");
+		free(cl);
+		return 0;
+	}
+	if (sd_event_add_io(c->e, &cl->src, cfd, EPOLLIN, on_client, cl) < 0 ||
+	    sd_event_add_time_relative(c->e, &cl->timer, CLOCK_MONOTONIC, CLIENT_TIMEOUT_USEC,
+				       0, on_client_timeout, cl) < 0) {
+		sd_event_source_disable_unref(cl->src);
 		close(cfd);
 		free(cl);
 		return 0;
@@ -287,9 +462,9 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	cl->next = c->clients;
 	c->clients = cl;
 	c->n_clients++;
-	/* A refused peer is not hung up on: each of its requests gets an
-	 * EACCES reply saying why (a close racing its write would only show
-	 * up as EPIPE, a support call). */
+	/* A refused peer is not hung up on at once: its first request gets an
+	 * EACCES reply saying why (a close racing its write would only show up
+	 * as EPIPE, a support call), then the connection is closed. */
 	return 0;
 }
 

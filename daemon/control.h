@@ -8,7 +8,12 @@
  * Commands: status, policy, waits, metrics (read); set, kick, reload (change).
  * The peer's credentials decide: uid 0 may change, members of the control
  * group (primary or supplementary, read with SO_PEERCRED/SO_PEERGROUPS) may
- * read, everyone else is refused with EACCES.
+ * read, everyone else gets one EACCES reply and the connection is closed.
+ *
+ * Bounds (any local user may connect): one request at a time per client
+ * (the next is read once the reply is out), a request line of 64 KiB,
+ * 1 MiB of queued output, 10 s per request and per idle connection, 32
+ * connections of which 4 are kept for root, 4 per non-root uid.
  */
 #ifndef DAXPIND_CONTROL_H
 #define DAXPIND_CONTROL_H
@@ -48,6 +53,10 @@ struct dxp_control;
 int dxp_control_new(sd_event *e, const char *path, gid_t control_gid, dxp_control_fn fn,
 		    void *userdata, struct dxp_control **out);
 void dxp_control_free(struct dxp_control *c);
+
+/* One request line: exactly one JSON object, then only blanks (exposed for
+ * tests).  NULL with *why set otherwise. */
+struct json_object *dxp_control_parse_request(const char *line, size_t len, const char **why);
 
 struct json_object *dxp_control_error(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -72,12 +72,14 @@ systemd/daxpind.service: $(top_srcdir)/systemd/daxpind.service.in Makefile
 # Shell tests: the unit passes systemd-analyze verify, the catalog explains
 # every MESSAGE_ID the daemon uses, and the daemon itself (no module needed)
 # honours readiness, credentials, reload and idleness.
-TESTS += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh daemon/tests/test-check-config.sh
+TESTS += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
+	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh
 EXTRA_DIST += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
-	daemon/tests/test-check-config.sh \
+	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh \
 	daemon/tests/vm-daemon-lib.sh
 # Helpers for those tests and the VM scenarios; built with "make" so that
 # tests/vm/run finds them in the build tree.
-noinst_PROGRAMS += daemon/tests/notify-listen daemon/tests/ctl-client
+noinst_PROGRAMS += daemon/tests/notify-listen daemon/tests/ctl-client daemon/tests/ctl-hostile
 daemon_tests_notify_listen_SOURCES = daemon/tests/notify-listen.c
 daemon_tests_ctl_client_SOURCES = daemon/tests/ctl-client.c
+daemon_tests_ctl_hostile_SOURCES = daemon/tests/ctl-hostile.c

@@ -174,42 +174,87 @@ static struct json_object *cmd_metrics(struct dxp_manager *m)
 	return r;
 }
 
-static int read_whole(const char *path, char **out)
+/* The runtime drop-in as it is, to put back if the change is rejected:
+ * *out NULL if there is none. */
+static int read_whole(const char *path, char **out, size_t *len)
 {
 	FILE *f = fopen(path, "re");
-	size_t cap = 0;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
 
 	*out = NULL;
+	*len = 0;
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	if (getdelim(out, &cap, '\0', f) < 0 && !feof(f)) {
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			char *b = realloc(buf, cap ? cap * 2 : 4096);
+
+			if (!b) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = b;
+			cap = cap ? cap * 2 : 4096;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
 		fclose(f);
 		return -EIO;
 	}
 	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* "section" (optional, default Policy) and "key" are strings, "value" a
+ * string or null (null or absent: remove the key). */
+static int set_args(struct json_object *req, const char **section, const char **key,
+		    const char **value)
+{
+	struct json_object *js, *jk, *jv;
+
+	*section = "Policy";
+	*value = NULL;
+	if (json_object_object_get_ex(req, "section", &js)) {
+		if (!json_object_is_type(js, json_type_string))
+			return -EINVAL;
+		*section = json_object_get_string(js);
+	}
+	if (!json_object_object_get_ex(req, "key", &jk) || !json_object_is_type(jk, json_type_string))
+		return -EINVAL;
+	*key = json_object_get_string(jk);
+	if (json_object_object_get_ex(req, "value", &jv) && !json_object_is_type(jv, json_type_null)) {
+		if (!json_object_is_type(jv, json_type_string))
+			return -EINVAL;
+		*value = json_object_get_string(jv);
+	}
 	return 0;
 }
 
 static struct json_object *cmd_set(struct dxp_manager *m, const struct dxp_peer *p,
 				   struct json_object *req)
 {
-	struct json_object *js, *jk, *jv;
-	const char *section = "Policy", *key, *value = NULL;
+	const char *section, *key, *value;
 	char err[512], *saved = NULL;
+	size_t saved_len;
 	int r;
 
-	if (json_object_object_get_ex(req, "section", &js))
-		section = json_object_get_string(js);
-	if (!json_object_object_get_ex(req, "key", &jk) || !json_object_is_type(jk, json_type_string))
-		return dxp_control_error(EINVAL, "\"set\" needs \"key\"");
-	key = json_object_get_string(jk);
-	if (json_object_object_get_ex(req, "value", &jv) && !json_object_is_type(jv, json_type_null))
-		value = json_object_get_string(jv);
-
+	if (set_args(req, &section, &key, &value) < 0)
+		return dxp_control_error(EINVAL, "\"set\" needs a \"key\" string, and takes a \"section\" string and a \"value\" string or null");
 	if (mkdir(m->run_dropin_dir, 0755) < 0 && errno != EEXIST)
 		return dxp_control_error(errno, "cannot create %s: %s", m->run_dropin_dir,
 					 strerror(errno));
-	r = read_whole(m->runtime_dropin, &saved);
+	r = read_whole(m->runtime_dropin, &saved, &saved_len);
 	if (r < 0)
 		return dxp_control_error(-r, "cannot read %s: %s", m->runtime_dropin, strerror(-r));
 	r = dxp_config_runtime_set(m->runtime_dropin, section, key, value, err, sizeof(err));
@@ -223,18 +268,17 @@ static struct json_object *cmd_set(struct dxp_manager *m, const struct dxp_peer 
 	r = dxp_manager_reload(m, "runtime change");
 	if (r < 0) {
 		/* The value parsed alone but the whole does not (e.g. Action=exec
-		 * without a hook): put the file back as it was. */
-		if (saved) {
-			FILE *f = fopen(m->runtime_dropin, "we");
+		 * without a hook): put the file back as it was, atomically. */
+		int e = dxp_config_runtime_restore(m->runtime_dropin, saved, saved_len);
 
-			if (f) {
-				fputs(saved, f);
-				fclose(f);
-			}
-		} else {
-			unlink(m->runtime_dropin);
-		}
 		free(saved);
+		if (e < 0) {
+			dxp_log(DXP_MSG_CONTROL, LOG_ERR, NULL, NULL,
+				"Cannot revert %s after a rejected change: %s", m->runtime_dropin,
+				strerror(-e));
+			return dxp_control_error(-e, "the configuration with this change is invalid (see the journal), and reverting %s failed: %s",
+						 m->runtime_dropin, strerror(-e));
+		}
 		return dxp_control_error(EINVAL, "the configuration with this change is invalid (see the journal); change reverted");
 	}
 	free(saved);

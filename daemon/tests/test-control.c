@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Control-socket permissions and metrics rendering: pure functions. */
+/* Control-socket permissions, request framing, the runtime drop-in and
+ * metrics rendering. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "daemon/config.h"
 #include "daemon/control.h"
 #include "daemon/metrics.h"
 
@@ -134,12 +136,124 @@ static void test_metrics(void **state)
 	free(text);
 }
 
+/* One JSON object a line, nothing after it but blanks. */
+static void test_parse_request(void **state)
+{
+	static const char *const good[] = {
+		"{\"cmd\":\"status\"}", "{\"cmd\":\"status\"}  \t\r", " {\"cmd\":\"status\"}",
+		"{}",
+	};
+	static const char *const bad[] = {
+		"{\"cmd\":\"status\"} x", "{\"cmd\":\"status\"}{\"cmd\":\"reload\"}",
+		"{\"cmd\":\"status\"} {}", "{\"cmd\":\"status\"}]", "x", "[1]", "1", "\"s\"",
+		"null", "{", "{\"cmd\":", "",
+	};
+	const char *why;
+	struct json_object *o;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		o = dxp_control_parse_request(good[i], strlen(good[i]), &why);
+		if (!o)
+			fail_msg("rejected: %s (%s)", good[i], why);
+		json_object_put(o);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = dxp_control_parse_request(bad[i], strlen(bad[i]), &why);
+		if (o)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* a NUL after the object is data after it */
+	assert_null(dxp_control_parse_request("{}\0{}", 5, &why));
+	assert_string_equal(why, "request has data after its JSON object");
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	*len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A section name may not end its "[...]" line early: no injected lines. */
+static void test_runtime_section(void **state)
+{
+	static const char *const bad[] = {
+		"Mount /mnt/a]\n[Policy", "Mount /mnt/a\nWarnAfterSec=1", "Mount /mnt/a]",
+		"Mount /mnt/a\r", "Mount /mnt/\x1b[31m", "Mount /mnt/a#b", "Mount /mnt/a;b",
+		"Policy\n",
+	};
+	char dir[] = "/tmp/daxpind-test-runtime.XXXXXX", path[128], err[512];
+	struct stat st;
+	size_t len;
+	char *text;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/99-runtime.conf", dir);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = dxp_config_runtime_set(path, bad[i], "WarnAfterSec", "9", err, sizeof(err));
+
+		if (r != -EINVAL || stat(path, &st) == 0) {
+			text = slurp(path, &len);
+			fail_msg("section \"%s\": %d, file:\n%s", bad[i], r, text ? text : "(none)");
+		}
+	}
+	assert_int_equal(dxp_config_runtime_set(path, "Policy", "WarnAfterSec", "9\r", err,
+						sizeof(err)), -EINVAL);
+	assert_int_equal(dxp_config_runtime_set(path, "Mount /mnt/a b", "WarnAfterSec", "9", err,
+						sizeof(err)), 0);
+	text = slurp(path, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\n[Mount /mnt/a b]\nWarnAfterSec = 9\n"));
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A rejected change is put back by rename (readers never see a torn or
+ * empty file), byte for byte; with no file before, it is removed. */
+static void test_runtime_restore(void **state)
+{
+	static const char saved[] = "[Policy]\nWarnAfterSec = 3\n\0odd\n";
+	char dir[] = "/tmp/daxpind-test-restore.XXXXXX", path[128];
+	struct stat before, after;
+	size_t len;
+	char *text;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/99-runtime.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[Policy]\nAction = exec\n", f);
+	fclose(f);
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(dxp_config_runtime_restore(path, saved, sizeof(saved) - 1), 0);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_not_equal(before.st_ino, after.st_ino);
+	assert_int_equal(after.st_mode & 0777, 0644);
+	text = slurp(path, &len);
+	assert_int_equal(len, sizeof(saved) - 1);
+	assert_memory_equal(text, saved, len);
+	assert_int_equal(dxp_config_runtime_restore(path, NULL, 0), 0);
+	assert_int_not_equal(stat(path, &after), 0);
+	assert_int_equal(dxp_config_runtime_restore(path, NULL, 0), 0);
+	assert_int_equal(rmdir(dir), 0);	/* no temp file left */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_parse_request),
+		cmocka_unit_test(test_runtime_section),
+		cmocka_unit_test(test_runtime_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,9 @@
  * the daemon's framing and request checks (daemon/control.c) over a real
  * AF_UNIX connection, driven by the daemon's sd-event loop.  The command
  * handler echoes the request's strings back: every reply must be a line
- * of strictly valid UTF-8 JSON, and the daemon must close the connection
- * once the client has half-closed and read everything.
+ * of strictly valid UTF-8 JSON, the daemon must close the connection once
+ * the client has half-closed and read everything, and (the framing) every
+ * complete non-blank request line gets exactly one reply line, in order.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -45,10 +46,30 @@ static void setup(void)
 		abort();
 }
 
-/* each reply line must parse strictly */
-static void check_replies(char *buf, size_t len)
+/* Complete request lines that are not blank ("" or "\r"): each gets one
+ * reply.  (size_t)-1 if one is longer than a request may be: the daemon
+ * drops such a client. */
+static size_t count_requests(const uint8_t *data, size_t size)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i < size; i++) {
+		if (data[i] != '\n')
+			continue;
+		if (i - start >= 64 * 1024)
+			return (size_t)-1;
+		if (i > start && !(i == start + 1 && data[start] == '\r'))
+			n++;
+		start = i + 1;
+	}
+	return size - start >= 64 * 1024 ? (size_t)-1 : n;
+}
+
+/* each reply line must parse strictly; returns the number of lines */
+static size_t check_replies(char *buf, size_t len)
 {
 	char *line = buf, *nl;
+	size_t lines = 0;
 
 	while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
 		struct json_tokener *tok = json_tokener_new();
@@ -64,18 +85,21 @@ static void check_replies(char *buf, size_t len)
 		json_object_put(o);
 		json_tokener_free(tok);
 		line = nl + 1;
+		lines++;
 	}
 	if (line != buf + len) {
 		fprintf(stderr, "reply without a newline\n");
 		abort();
 	}
+	return lines;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0, got = 0, cap = 4096;
 	char *replies = malloc(cap);
-	bool wr_closed = false;
+	size_t n_requests, n_replies;
+	bool wr_closed = false, dropped = false;
 	int fd, turns;
 
 	if (!replies)
@@ -94,8 +118,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = send(fd, data + off, size - off, MSG_NOSIGNAL);
 			if (n > 0)
 				off += (size_t)n;
-			else if (n < 0 && errno != EAGAIN)
-				break;		/* dropped: a request too long */
+			else if (n < 0 && errno != EAGAIN) {
+				dropped = true;	/* a request too long */
+				break;
+			}
 		} else if (!wr_closed) {
 			shutdown(fd, SHUT_WR);
 			wr_closed = true;
@@ -113,17 +139,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;			/* the daemon closed: done */
 		if (n > 0)
 			got += (size_t)n;
-		else if (errno != EAGAIN)
+		else if (errno != EAGAIN) {
+			dropped = true;
 			break;
+		}
 	}
 	if (turns == 100000) {
 		fprintf(stderr, "the daemon kept the connection open\n");
 		abort();
 	}
 	/* a dropped client may lose its last partial reply: check whole lines */
+	if (got && replies[got - 1] != '\n' && !dropped) {
+		fprintf(stderr, "last reply cut short\n");
+		abort();
+	}
 	while (got && replies[got - 1] != '\n')
 		got--;
-	check_replies(replies, got);
+	n_replies = check_replies(replies, got);
+	n_requests = count_requests(data, size);
+	if (n_requests != (size_t)-1 && !dropped && n_replies != n_requests) {
+		fprintf(stderr, "%zu requests, %zu replies\n", n_requests, n_replies);
+		abort();
+	}
 	close(fd);
 	while (sd_event_run(ev, 0) > 0)
 		;
