@@ -336,6 +336,7 @@ struct dxp_manager *dxp_manager_free(struct dxp_manager *m)
 	sd_event_source_disable_unref(m->events_src);
 	sd_event_source_disable_unref(m->ctrl_src);
 	sd_event_source_disable_unref(m->changed_src);
+	sd_event_source_disable_unref(m->refresh_src);
 	for (size_t i = 0; i < sizeof(m->signal_src) / sizeof(m->signal_src[0]); i++)
 		sd_event_source_disable_unref(m->signal_src[i]);
 	dxp_nl_free(m->nl);

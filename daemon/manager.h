@@ -55,6 +55,7 @@ struct dxp_manager {
 	sd_event_source *ctrl_src;
 	sd_event_source *events_src;
 	sd_event_source *changed_src;
+	sd_event_source *refresh_src;	/* dxp_monitor_refresh(), deferred */
 	struct dxp_hooks hooks;
 
 	bool ready;

@@ -233,7 +233,7 @@ static void test_clean_environment_and_signals(void **state)
 	setenv("WATCHDOG_USEC", "30000000", 1);
 	setenv("DAXPIND_SECRET", "x", 1);
 	write_hook(hook, sizeof(hook),
-		   "env > \"$0.env\"\ngrep -E '^Sig(Ign|Blk)' /proc/$$/status > \"$0.sig\"");
+		   "env > \"$0.env\"\nexec grep -E '^Sig(Ign|Blk)' /proc/self/status > \"$0.sig\"");
 	assert_true(dxp_hooks_spawn(&F.hs, hook, 10000 * NSEC_PER_MSEC, "{}", 5) >= 0);
 	run_until_done();
 	signal(SIGPIPE, SIG_DFL);

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ static struct {
 	size_t n_kicked;
 	unsigned arms, forgets, changed;
 	int sig_pid, sig;
+	unsigned pidfds;		/* open now */
+	bool defer_pending;
 	unsigned n_signals;
 	char exec_hook[128];
 	char exec_json[8192];
@@ -73,8 +76,21 @@ static void fake_locate(void *env, const struct daxpin_wait *w, char **mp, char 
 	*dev = strdup("pmem0");
 }
 
-static int fake_signal(void *env, const struct daxpin_wait *w, int sig)
+static int fake_pidfd_open(void *env, const struct daxpin_wait *w)
 {
+	F.pidfds++;
+	return 100 + (int)w->pid;
+}
+
+static void fake_pidfd_close(void *env, int fd)
+{
+	assert_true(F.pidfds > 0);
+	F.pidfds--;
+}
+
+static int fake_signal(void *env, int fd, const struct daxpin_wait *w, int sig)
+{
+	assert_int_equal(fd, 100 + (int)w->pid);
 	F.sig_pid = (int)w->pid;
 	F.sig = sig;
 	F.n_signals++;
@@ -94,6 +110,12 @@ static void fake_devdax(void *env, char *buf, size_t len)
 	snprintf(buf, len, "dax0.0 (region0)");
 }
 
+static int fake_defer(void *env)
+{
+	F.defer_pending = true;
+	return 0;
+}
+
 static void fake_changed(void *env)
 {
 	F.changed++;
@@ -101,7 +123,8 @@ static void fake_changed(void *env)
 
 static const struct dxp_env_ops env = {
 	.now = fake_now, .arm = fake_arm, .forget = fake_forget, .locate = fake_locate,
-	.signal = fake_signal, .exec = fake_exec, .devdax = fake_devdax, .changed = fake_changed,
+	.pidfd_open = fake_pidfd_open, .pidfd_signal = fake_signal,
+	.pidfd_close = fake_pidfd_close, .defer = fake_defer, .exec = fake_exec, .devdax = fake_devdax, .changed = fake_changed,
 };
 
 static struct daxpin_wait *kernel_find(uint64_t id)
@@ -203,9 +226,14 @@ static void has_field(const struct logged *l, const char *field)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-#ifndef LOOP_TURN_END
-#define LOOP_TURN_END(m) do { } while (0)
-#endif
+/* The end of an sd-event loop turn: the deferred refresh runs. */
+static void LOOP_TURN_END(struct dxp_monitor *m)
+{
+	if (F.defer_pending) {
+		F.defer_pending = false;
+		dxp_monitor_refresh(m);
+	}
+}
 
 static struct dxp_config *config;
 
@@ -636,6 +664,7 @@ static void test_signal_not_sent_on_failed_reread(void **state)
 	F.get_error = -EIO;
 	advance(&m, T0 + S(2.5));
 	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
 	dxp_monitor_free(&m);
 }
 
@@ -651,6 +680,7 @@ static void test_signal_not_sent_by_set_config_after_missed_end(void **state)
 	load_config("[Policy]\nAction=signal\nActionAfterSec=1\n");
 	dxp_monitor_set_config(&m, config);
 	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
 	dxp_monitor_free(&m);
 }
 
@@ -670,6 +700,7 @@ static void test_signal_not_sent_to_other_wait_same_id(void **state)
 	load_config("[Policy]\nAction=signal\nActionAfterSec=1\n");
 	dxp_monitor_set_config(&m, config);
 	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
 	dxp_monitor_free(&m);
 }
 
