@@ -59,7 +59,6 @@ struct dxp_manager {
 	struct dxp_hooks hooks;
 
 	bool ready;
-	bool overrun;			/* set by on_event() for this read */
 	char status[256];
 	uint64_t reloads;
 	uint64_t reload_failures;

@@ -452,6 +452,15 @@ void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 {
 	struct dxp_tracked *t;
 
+	if (ev->type == DAXPIN_EVENT_OVERRUN) {
+		m->c.overruns++;
+		if (ev->has_dropped) {
+			m->c.module_overruns++;
+			m->c.module_dropped = ev->dropped;
+		}
+		m->overrun = true;
+		return;
+	}
 	if (!ev->has_wait)
 		return;
 	t = dxp_monitor_find(m, ev->wait.id);
@@ -616,6 +625,25 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 	}
 	m->env->changed(m->env_data);
 	return r < 0 ? r : 0;
+}
+
+int dxp_monitor_resync_overrun(struct dxp_monitor *m)
+{
+	char why[96];
+	int r;
+
+	if (!m->overrun)
+		return 0;
+	m->overrun = false;
+	if (m->c.module_overruns)
+		snprintf(why, sizeof(why), "event overrun: daxpin.ko dropped %" PRIu64 " event(s) so far",
+			 m->c.module_dropped);
+	else
+		snprintf(why, sizeof(why), "event overrun");
+	dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
+		"Events were lost (%s); resynchronising", why);
+	r = dxp_monitor_resync(m, why);
+	return r < 0 ? r : 1;
 }
 
 void dxp_monitor_set_config(struct dxp_monitor *m, const struct dxp_config *config)

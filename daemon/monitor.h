@@ -92,7 +92,9 @@ struct dxp_counters {
 	uint64_t kicks_external;
 	uint64_t actions[3][DXP_RES_MAX];	/* [enum dxp_action][DXP_RES_*] */
 	uint64_t resyncs;
-	uint64_t overruns;
+	uint64_t overruns;		/* socket (ENOBUFS) and module records */
+	uint64_t module_overruns;	/* records from daxpin.ko */
+	uint64_t module_dropped;	/* its dropped count in the last one */
 	uint64_t module_gone;
 };
 
@@ -106,7 +108,8 @@ struct dxp_monitor {
 	struct dxp_state restored;	/* from before a restart, until the first resync */
 	struct dxp_counters c;
 	bool synced;
-	bool refresh_pending;		/* env->defer() asked, not yet run */
+	bool refresh_pending;
+	bool overrun;			/* events were lost: resync once drained */		/* env->defer() asked, not yet run */
 	uint64_t last_resync_ns;
 };
 
@@ -120,7 +123,11 @@ void dxp_monitor_restore(struct dxp_monitor *m, struct dxp_state *s);
 int dxp_monitor_export(const struct dxp_monitor *m, struct dxp_state *out);
 
 int dxp_monitor_resync(struct dxp_monitor *m, const char *reason);
+/* An event; DAXPIN_EVENT_OVERRUN only sets m->overrun: the caller drains
+ * the socket, then resyncs (dxp_monitor_resync_overrun()). */
 void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev);
+/* Resync if an overrun was seen; returns 1 if it did, 0, or -errno. */
+int dxp_monitor_resync_overrun(struct dxp_monitor *m);
 /* t's timer fired: mark it due; one dump at dxp_monitor_refresh() serves
  * every wait due in this loop turn. */
 void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t);

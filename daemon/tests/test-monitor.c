@@ -807,6 +807,30 @@ static void test_action_logging_is_rate_limited(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* daxpin.ko's overrun record: counted, and one resync once drained. */
+static void test_module_overrun_record_resyncs(void **state)
+{
+	struct dxp_monitor m;
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_OVERRUN, .time_ns = T0,
+				   .has_dropped = true, .dropped = 7 };
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, false);		/* its start was dropped */
+	dxp_monitor_event(&m, &ev);
+	assert_true(m.overrun);
+	assert_int_equal(m.c.module_overruns, 1);
+	assert_int_equal(m.c.module_dropped, 7);
+	F.dumps = 0;
+	assert_int_equal(dxp_monitor_resync_overrun(&m), 1);
+	assert_int_equal(F.dumps, 1);
+	assert_int_equal(m.n_waits, 1);
+	assert_non_null(strstr(last(DXP_MSG_RESYNC)->text,
+			       "daxpin.ko dropped 7 event(s) so far"));
+	assert_int_equal(dxp_monitor_resync_overrun(&m), 0);
+	assert_int_equal(F.dumps, 1);
+	dxp_monitor_free(&m);
+}
+
 static void test_hostile_names_logged(void **state)
 {
 	struct dxp_log_options o = {
@@ -887,6 +911,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_module_gone_drops_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_rate_limit_reports_suppressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_action_logging_is_rate_limited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_overrun_record_resyncs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
