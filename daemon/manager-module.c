@@ -50,7 +50,7 @@ static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdat
 		/* Events were lost (daxpin.ko dropped some, or the socket):
 		 * only a dump tells the truth.  The read above drained the
 		 * socket, so the dump is not older than anything still queued. */
-		(void)dxp_monitor_resync_overrun(&m->mon);
+		(void)dxp_monitor_resync_overrun(&m->mon, NULL);
 	} else if (r < 0) {
 		dxp_log(DXP_MSG_MODULE, LOG_ERR, NULL, NULL, "Reading events failed: %s",
 			daxpin_strerror(r));

@@ -63,6 +63,8 @@ struct dxp_manager {
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t events_malformed;
+	uint64_t stats_dropped;		/* daxpin.ko's events_dropped, last read */
+	uint64_t stats_dropped_synced;	/* ... when we last resynced for it */
 	char metrics_error[PATH_MAX + 128];
 };
 

@@ -627,7 +627,7 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 	return r < 0 ? r : 0;
 }
 
-int dxp_monitor_resync_overrun(struct dxp_monitor *m)
+int dxp_monitor_resync_overrun(struct dxp_monitor *m, const char *reason)
 {
 	char why[96];
 	int r;
@@ -635,7 +635,9 @@ int dxp_monitor_resync_overrun(struct dxp_monitor *m)
 	if (!m->overrun)
 		return 0;
 	m->overrun = false;
-	if (m->c.module_overruns)
+	if (reason)
+		snprintf(why, sizeof(why), "%s", reason);
+	else if (m->c.module_overruns)
 		snprintf(why, sizeof(why), "event overrun: daxpin.ko dropped %" PRIu64 " event(s) so far",
 			 m->c.module_dropped);
 	else

@@ -126,8 +126,9 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason);
 /* An event; DAXPIN_EVENT_OVERRUN only sets m->overrun: the caller drains
  * the socket, then resyncs (dxp_monitor_resync_overrun()). */
 void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev);
-/* Resync if an overrun was seen; returns 1 if it did, 0, or -errno. */
-int dxp_monitor_resync_overrun(struct dxp_monitor *m);
+/* Resync if an overrun was seen (@why: the reason logged, or NULL for
+ * the overrun's own); returns 1 if it did, 0, or -errno. */
+int dxp_monitor_resync_overrun(struct dxp_monitor *m, const char *why);
 /* t's timer fired: mark it due; one dump at dxp_monitor_refresh() serves
  * every wait due in this loop turn. */
 void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t);

@@ -821,12 +821,12 @@ static void test_module_overrun_record_resyncs(void **state)
 	assert_int_equal(m.c.module_overruns, 1);
 	assert_int_equal(m.c.module_dropped, 7);
 	F.dumps = 0;
-	assert_int_equal(dxp_monitor_resync_overrun(&m), 1);
+	assert_int_equal(dxp_monitor_resync_overrun(&m, NULL), 1);
 	assert_int_equal(F.dumps, 1);
 	assert_int_equal(m.n_waits, 1);
 	assert_non_null(strstr(last(DXP_MSG_RESYNC)->text,
 			       "daxpin.ko dropped 7 event(s) so far"));
-	assert_int_equal(dxp_monitor_resync_overrun(&m), 0);
+	assert_int_equal(dxp_monitor_resync_overrun(&m, NULL), 0);
 	assert_int_equal(F.dumps, 1);
 	dxp_monitor_free(&m);
 }
