@@ -110,9 +110,9 @@ static int on_hook_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
 	};
 	struct dxp_hooks *hs = h->hs;
 
-	/* Whatever the hook left behind in its group goes with it. */
-	if (h->timed_out)
-		(void)kill(-h->pid, SIGKILL);
+	/* No kill(-pid) here: the leader is reaped, its pid (the group's id)
+	 * may be reused once the group is empty.  The timeout killed the
+	 * group while the leader still held the id. */
 	hook_free(h);
 	dxp_monitor_exec_done(hs->mon, &res);
 	start_queued(hs);

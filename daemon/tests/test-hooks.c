@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -23,6 +24,7 @@
 
 #include "daemon/hooks.h"
 #include "daemon/log.h"
+#include "daemon/manager.h"
 #include "daemon/monitor.h"
 
 #define NSEC_PER_MSEC 1000000ULL
@@ -337,6 +339,33 @@ static void test_concurrency_is_bounded(void **state)
 	assert_in_range(max, 1, 4);
 }
 
+/* manager-env's signal path with a real task: the pidfd reaches it while it
+ * lives, and nothing once it is reaped (not a task that got its pid). */
+static void test_env_pidfd_signal(void **state)
+{
+	const struct dxp_env_ops *ops = &dxp_manager_env_ops;
+	struct daxpin_wait w = { 0 };
+	int fd, st;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	w.pid = w.tgid = (uint32_t)pid;
+	fd = ops->pidfd_open(NULL, &w);
+	assert_true(fd >= 0);
+	assert_int_equal(ops->pidfd_signal(NULL, fd, &w, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	assert_int_equal(ops->pidfd_signal(NULL, fd, &w, SIGTERM), -ESRCH);
+	ops->pidfd_close(NULL, fd);
+	/* A pid that is not running: no pidfd at all. */
+	assert_int_equal(ops->pidfd_open(NULL, &w), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +377,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clean_environment_and_signals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_kills_the_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrency_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_pidfd_signal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
