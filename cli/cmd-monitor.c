@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* daxpinctl monitor: follow the "events" multicast group */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +104,11 @@ static int on_event(const struct daxpin_event *ev, void *arg)
 	if (m->opts->json) {
 		if (print_jsonl(daxpin_event_to_json(ev, &m->mnts)))
 			return -ENOMEM;
+	} else if (ev->type == DAXPIN_EVENT_OVERRUN && ev->has_dropped) {
+		/* daxpin.ko's record: it, not the socket, lost events */
+		printf("[%6" PRIu64 ".%06" PRIu64 "] -- overrun: daxpin.ko dropped events "
+		       "(%" PRIu64 " so far), resynchronising --\n",
+		       ev->time_ns / 1000000000, (ev->time_ns % 1000000000) / 1000, ev->dropped);
 	} else {
 		render_event(stdout, ev, &m->mnts, &m->ro);
 	}

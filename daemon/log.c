@@ -19,8 +19,8 @@ static const struct {
 	[DXP_MSG_NONTRANSIENT] = { "dccebe8d3bad40459df27faf7f950332", "non-transient", true },
 	[DXP_MSG_STALLED] = { "4986b3f6a4be471ead3cc7ca29c7c2b3", "stalled", true },
 	[DXP_MSG_KICKED] = { "b50d1392f636459c983390d0a29842ce", "kicked", true },
-	[DXP_MSG_ACTION] = { "3ce3cc8e296c40c7b60718890d0b082d", "action", false },
-	[DXP_MSG_ACTION_RESULT] = { "bc8ed72116b1482aa5e4e629eadeae7f", "action-result", false },
+	[DXP_MSG_ACTION] = { "3ce3cc8e296c40c7b60718890d0b082d", "action", true },
+	[DXP_MSG_ACTION_RESULT] = { "bc8ed72116b1482aa5e4e629eadeae7f", "action-result", true },
 	[DXP_MSG_DRY_RUN] = { "b431cbe8308d43ffba6fd74b4e8061b9", "dry-run", true },
 	[DXP_MSG_WAIT_END] = { "fd399c0cc1304d219feb3c1470a242ba", "wait-end", true },
 	[DXP_MSG_CONFIG] = { "0a9e6e64d82641a68bc0bd2a133d8ebd", "config", false },
@@ -32,8 +32,9 @@ static const struct {
 	[DXP_MSG_DEBUG] = { NULL, "debug", false },
 };
 
-/* Actions are deliberately not rate-limited: the operator must be able to
- * account for every signal sent and every hook run. */
+/* Actions are rate-limited too (a burst of waits would otherwise log two
+ * lines per wait): every signal sent and hook run stays accounted for in
+ * the counters (daxpind_actions_total) and in the "suppressed" message. */
 
 struct rl {
 	uint64_t window_start;

@@ -5,6 +5,7 @@
  * tests replace all of it; this is the real one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -120,14 +121,73 @@ static void env_locate(void *env, const struct daxpin_wait *w, char **mountpoint
 	}
 }
 
-static int env_signal(void *env, const struct daxpin_wait *w, int sig)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL		/* Linux 6.9 */
+#endif
+
+static int env_pidfd_open(void *env, const struct daxpin_wait *w)
 {
-	/* tgkill, not kill: the signal must reach the thread that sleeps in
-	 * the layout break, and the (tgid, tid) pair guards against a tid
-	 * recycled into another process. */
+	int fd;
+
+	/* The signal must reach the thread that sleeps in the layout break:
+	 * a pidfd on that thread where the kernel has them (6.9)... */
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)w->pid, PIDFD_THREAD);
+	if (fd >= 0 || errno != EINVAL)
+		return fd >= 0 ? fd : -errno;
+	/* ...else one on its thread group (a leader's pid only). */
+	fd = (int)syscall(SYS_pidfd_open, (pid_t)w->tgid, 0);
+	return fd >= 0 ? fd : -errno;
+}
+
+static int env_pidfd_signal(void *env, int pidfd, const struct daxpin_wait *w, int sig)
+{
+	int fl = fcntl(pidfd, F_GETFL);
+
+	/* A thread pidfd, or the waiter leads its group: the pidfd itself. */
+	if (w->pid == w->tgid || (fl >= 0 && (fl & PIDFD_THREAD))) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+			return -errno;
+		return 0;
+	}
+	/* A non-leader thread on a kernel without thread pidfds: the group's
+	 * pidfd proves the group is still the one confirmed to hold the
+	 * wait, and tgkill() needs the tid inside that group. */
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		return -errno;
 	if (syscall(SYS_tgkill, (pid_t)w->tgid, (pid_t)w->pid, sig) < 0)
 		return -errno;
 	return 0;
+}
+
+static void env_pidfd_close(void *env, int pidfd)
+{
+	(void)close(pidfd);
+}
+
+static int on_refresh(sd_event_source *s, void *userdata)
+{
+	struct dxp_manager *m = userdata;
+
+	dxp_monitor_refresh(&m->mon);
+	return 0;
+}
+
+/* One deferred source, just above idle ("changed" runs after it): every
+ * wait timer already due has fired (and marked its wait) before it runs
+ * its one dump. */
+static int env_defer(void *env)
+{
+	struct dxp_manager *m = env;
+	int r;
+
+	if (!m->refresh_src) {
+		r = sd_event_add_defer(m->e, &m->refresh_src, on_refresh, m);
+		if (r < 0)
+			return r;
+		(void)sd_event_source_set_description(m->refresh_src, "daxpind-wait-refresh");
+		(void)sd_event_source_set_priority(m->refresh_src, SD_EVENT_PRIORITY_IDLE - 1);
+	}
+	return sd_event_source_set_enabled(m->refresh_src, SD_EVENT_ONESHOT);
 }
 
 static int env_exec(void *env, const char *hook_path, uint64_t timeout_ns, const char *json,
@@ -153,7 +213,10 @@ const struct dxp_env_ops dxp_manager_env_ops = {
 	.arm = env_arm,
 	.forget = env_forget,
 	.locate = env_locate,
-	.signal = env_signal,
+	.pidfd_open = env_pidfd_open,
+	.pidfd_signal = env_pidfd_signal,
+	.pidfd_close = env_pidfd_close,
+	.defer = env_defer,
 	.exec = env_exec,
 	.devdax = env_devdax,
 	.changed = env_changed,

@@ -29,11 +29,7 @@ static int on_event(const struct daxpin_event *ev, void *arg)
 {
 	struct dxp_manager *m = arg;
 
-	if (ev->type == DAXPIN_EVENT_OVERRUN) {
-		m->mon.c.overruns++;
-		m->overrun = true;
-		return 0;
-	}
+	/* An overrun (module record or socket) only marks the engine. */
 	dxp_monitor_event(&m->mon, ev);
 	return 0;
 }
@@ -44,17 +40,17 @@ static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	unsigned bad = 0;
 	int r;
 
-	m->overrun = false;
 	r = dxp_nl_events_read(m->nl, on_event, m, &bad);
 	m->events_malformed += bad;
-	if (m->overrun || r == -ENOBUFS) {
-		/* Events were lost in the socket: only a dump tells the truth.
-		 * The read above drained the socket, so the dump is not older
-		 * than anything still queued. */
-		m->overrun = false;
-		dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
-			"Event socket overrun: events were lost; resynchronising");
-		dxp_monitor_resync(&m->mon, "event overrun");
+	if (r == -ENOBUFS && !m->mon.overrun) {
+		m->mon.c.overruns++;
+		m->mon.overrun = true;
+	}
+	if (m->mon.overrun) {
+		/* Events were lost (daxpin.ko dropped some, or the socket):
+		 * only a dump tells the truth.  The read above drained the
+		 * socket, so the dump is not older than anything still queued. */
+		(void)dxp_monitor_resync_overrun(&m->mon, NULL);
 	} else if (r < 0) {
 		dxp_log(DXP_MSG_MODULE, LOG_ERR, NULL, NULL, "Reading events failed: %s",
 			daxpin_strerror(r));

@@ -64,8 +64,11 @@ int dxp_manager_render_metrics(struct dxp_manager *m, char **text, size_t *len)
 	};
 	int r;
 
-	if (m->src.ops->get_stats(m->src.ctx, &stats) >= 0)
+	if (m->src.ops->get_stats(m->src.ctx, &stats) >= 0) {
 		in.stats = &stats;
+		if (stats.has_global)
+			m->stats_dropped = stats.global.events_dropped;
+	}
 	r = dxp_metrics_render(&in, text, len);
 	daxpin_stats_free(&stats);
 	return r;
@@ -123,6 +126,20 @@ static int on_changed(sd_event_source *s, void *userdata)
 
 	dxp_manager_save_state(m);
 	write_metrics(m);
+	/* A module without overrun records (older daxpin.ko) drops events
+	 * silently: its events_dropped growing is the only sign.  The stats
+	 * were read for the metrics anyway; resync at most once a second. */
+	if (!m->mon.c.module_overruns && m->stats_dropped > m->stats_dropped_synced &&
+	    m->mon.synced &&
+	    dxp_manager_env_ops.now(m) >= m->mon.last_resync_ns + DXP_NSEC_PER_SEC) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "event overrun: daxpin.ko's events_dropped grew to %" PRIu64,
+			 m->stats_dropped);
+		m->stats_dropped_synced = m->stats_dropped;
+		m->mon.overrun = true;
+		(void)dxp_monitor_resync_overrun(&m->mon, why);
+	}
 	update_status(m);
 	return 0;
 }
@@ -336,6 +353,7 @@ struct dxp_manager *dxp_manager_free(struct dxp_manager *m)
 	sd_event_source_disable_unref(m->events_src);
 	sd_event_source_disable_unref(m->ctrl_src);
 	sd_event_source_disable_unref(m->changed_src);
+	sd_event_source_disable_unref(m->refresh_src);
 	for (size_t i = 0; i < sizeof(m->signal_src) / sizeof(m->signal_src[0]); i++)
 		sd_event_source_disable_unref(m->signal_src[i]);
 	dxp_nl_free(m->nl);

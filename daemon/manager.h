@@ -55,14 +55,16 @@ struct dxp_manager {
 	sd_event_source *ctrl_src;
 	sd_event_source *events_src;
 	sd_event_source *changed_src;
+	sd_event_source *refresh_src;	/* dxp_monitor_refresh(), deferred */
 	struct dxp_hooks hooks;
 
 	bool ready;
-	bool overrun;			/* set by on_event() for this read */
 	char status[256];
 	uint64_t reloads;
 	uint64_t reload_failures;
 	uint64_t events_malformed;
+	uint64_t stats_dropped;		/* daxpin.ko's events_dropped, last read */
+	uint64_t stats_dropped_synced;	/* ... when we last resynced for it */
 	char metrics_error[PATH_MAX + 128];
 };
 

@@ -265,6 +265,35 @@ static char *action_json(struct dxp_monitor *m, struct dxp_tracked *t, const cha
 	return s;
 }
 
+/*
+ * Signal the task of wait @t, never another one that got its pid: open a
+ * pidfd first, then confirm that the module still has this very wait (same
+ * id, start time, pid).  The module holds a reference on the waiting task
+ * for as long as the wait exists, so a wait still there after the pidfd was
+ * opened means the pidfd is that task's; the signal then goes through the
+ * pidfd, which can no longer reach a successor.  A wait that is gone, or one
+ * with another start time under the same id, is another wait: -ESRCH.  When
+ * the re-read fails, nothing can be confirmed: no signal either.
+ */
+static int signal_wait(struct dxp_monitor *m, struct dxp_tracked *t, int sig)
+{
+	struct daxpin_wait fresh;
+	int fd, r;
+
+	fd = m->env->pidfd_open(m->env_data, &t->w);
+	if (fd < 0)
+		return fd;
+	r = m->src.ops->get_wait(m->src.ctx, t->w.id, &fresh);
+	if (r == -ENOENT ||
+	    (r >= 0 && (fresh.start_ns != t->w.start_ns || fresh.pid != t->w.pid ||
+			fresh.tgid != t->w.tgid)))
+		r = -ESRCH;
+	if (r >= 0)
+		r = m->env->pidfd_signal(m->env_data, fd, &t->w, sig);
+	m->env->pidfd_close(m->env_data, fd);
+	return r;
+}
+
 static void do_action(struct dxp_monitor *m, struct dxp_tracked *t)
 {
 	enum dxp_action a = t->policy.action;
@@ -300,9 +329,15 @@ static void do_action(struct dxp_monitor *m, struct dxp_tracked *t)
 		dxp_log(DXP_MSG_ACTION, LOG_WARNING, LW(m, t), fields,
 			"Sending %s to %s[%" PRIu32 "] so its layout break ends: %s",
 			dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid, reason);
-		ret = m->env->signal(m->env_data, &t->w, t->policy.action_signal);
+		ret = signal_wait(m, t, t->policy.action_signal);
 		m->c.actions[a][ret < 0 ? DXP_RES_FAILED : DXP_RES_OK]++;
-		if (ret < 0)
+		if (ret == -ESRCH)
+			dxp_log(DXP_MSG_ACTION_RESULT, LOG_NOTICE, LW(m, t), fields,
+				"Not sending %s to %s[%" PRIu32 "]: wait %" PRIu64 " has ended "
+				"(pid %" PRIu32 " may belong to another task by now)",
+				dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid,
+				t->w.id, t->w.pid);
+		else if (ret < 0)
 			dxp_log(DXP_MSG_ACTION_RESULT, LOG_ERR, LW(m, t), fields,
 				"Sending %s to %s[%" PRIu32 "] failed: %s",
 				dxp_signal_name(t->policy.action_signal), t->w.comm, t->w.pid,
@@ -417,6 +452,15 @@ void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 {
 	struct dxp_tracked *t;
 
+	if (ev->type == DAXPIN_EVENT_OVERRUN) {
+		m->c.overruns++;
+		if (ev->has_dropped) {
+			m->c.module_overruns++;
+			m->c.module_dropped = ev->dropped;
+		}
+		m->overrun = true;
+		return;
+	}
 	if (!ev->has_wait)
 		return;
 	t = dxp_monitor_find(m, ev->wait.id);
@@ -464,22 +508,63 @@ void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 
 void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t)
 {
-	struct daxpin_wait fresh;
+	t->deadline = DXP_NEVER;	/* the one-shot timer has fired */
+	t->due = true;
+	if (m->refresh_pending)
+		return;
+	m->refresh_pending = true;
+	if (!m->env->defer || m->env->defer(m->env_data) < 0)
+		dxp_monitor_refresh(m);
+}
+
+static int cmp_wait_id(const void *a, const void *b)
+{
+	const struct daxpin_wait *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void dxp_monitor_refresh(struct dxp_monitor *m)
+{
+	struct daxpin_waits dump = { 0 };
+	size_t n_due = 0;
 	int r;
 
-	t->deadline = DXP_NEVER;	/* the one-shot timer has fired */
-	/* Decide on fresh facts: refcount and idleness change without events. */
-	r = m->src.ops->get_wait(m->src.ctx, t->w.id, &fresh);
-	if (r == -ENOENT) {
-		end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+	m->refresh_pending = false;
+	for (struct dxp_tracked *t = m->waits; t; t = t->next)
+		n_due += t->due;
+	if (!n_due)
 		return;
+	/* Decide on fresh facts: refcount and idleness change without
+	 * events.  One dump for all the waits due in this loop turn: N waits
+	 * crossing a threshold together cost one N-entry dump, not N. */
+	r = m->src.ops->dump_waits(m->src.ctx, &dump);
+	if (r < 0)
+		dxp_debug("refreshing %zu wait(s) failed: %s; using the last snapshots", n_due,
+			  daxpin_strerror(r));
+	else
+		qsort(dump.waits, dump.nr, sizeof(*dump.waits), cmp_wait_id);
+	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
+		const struct daxpin_wait *w;
+
+		next = t->next;
+		if (!t->due)
+			continue;
+		t->due = false;
+		if (r >= 0) {
+			w = dump.nr ? bsearch(&t->w, dump.waits, dump.nr, sizeof(*dump.waits),
+					      cmp_wait_id)
+				    : NULL;
+			if (!w || w->start_ns != t->w.start_ns) {
+				/* Ended unseen (a later wait may reuse its id). */
+				end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+				continue;
+			}
+			t->w = *w;
+		}
+		process(m, t);
 	}
-	if (r >= 0 && fresh.start_ns == t->w.start_ns)
-		t->w = fresh;
-	else if (r < 0)
-		dxp_debug("refreshing wait %" PRIu64 " failed: %s; using the last snapshot",
-			  t->w.id, strerror(-r));
-	process(m, t);
+	daxpin_waits_free(&dump);
 }
 
 int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
@@ -506,6 +591,7 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 		}
 		if (t) {
 			t->w = *w;
+			t->due = false;		/* judged below on this dump */
 		} else {
 			t = track_new(m, w);
 			if (!t) {
@@ -539,6 +625,27 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 	}
 	m->env->changed(m->env_data);
 	return r < 0 ? r : 0;
+}
+
+int dxp_monitor_resync_overrun(struct dxp_monitor *m, const char *reason)
+{
+	char why[96];
+	int r;
+
+	if (!m->overrun)
+		return 0;
+	m->overrun = false;
+	if (reason)
+		snprintf(why, sizeof(why), "%s", reason);
+	else if (m->c.module_overruns)
+		snprintf(why, sizeof(why), "event overrun: daxpin.ko dropped %" PRIu64 " event(s) so far",
+			 m->c.module_dropped);
+	else
+		snprintf(why, sizeof(why), "event overrun");
+	dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
+		"Events were lost (%s); resynchronising", why);
+	r = dxp_monitor_resync(m, why);
+	return r < 0 ? r : 1;
 }
 
 void dxp_monitor_set_config(struct dxp_monitor *m, const struct dxp_config *config)

@@ -28,6 +28,7 @@ struct dxp_tracked {
 	uint64_t deadline;		/* armed deadline or DXP_NEVER */
 	void *timer;			/* the environment's handle */
 	bool seen;			/* mark for resync's sweep */
+	bool due;			/* its timer fired: judge at the next refresh */
 	bool kick_pending;		/* our KICK in flight: its event is ours */
 	bool reported;			/* something was logged: log the end too */
 };
@@ -50,7 +51,17 @@ struct dxp_env_ops {
 	/* Where the wait's file lives; any output may be left NULL. */
 	void (*locate)(void *env, const struct daxpin_wait *w, char **mountpoint,
 		       char **abspath, char **devname);
-	int (*signal)(void *env, const struct daxpin_wait *w, int sig);
+	/* A pidfd for the wait's thread (its thread group where the kernel
+	 * has no PIDFD_THREAD) or -errno (-ESRCH: no such task). */
+	int (*pidfd_open)(void *env, const struct daxpin_wait *w);
+	/* Send @sig to the wait's thread through @pidfd: never to a task
+	 * other than the one @pidfd was opened on. */
+	int (*pidfd_signal)(void *env, int pidfd, const struct daxpin_wait *w, int sig);
+	void (*pidfd_close)(void *env, int pidfd);
+	/* Have dxp_monitor_refresh() called once at the end of this loop
+	 * turn, after every timer due now has fired.  Optional; <0 (or
+	 * NULL): the engine refreshes at once. */
+	int (*defer)(void *env);
 	/* Start @hook with @json on stdin; returns the pid or -errno.  The
 	 * result comes back later through dxp_monitor_exec_done(). */
 	int (*exec)(void *env, const char *hook, uint64_t timeout_ns, const char *json,
@@ -81,7 +92,9 @@ struct dxp_counters {
 	uint64_t kicks_external;
 	uint64_t actions[3][DXP_RES_MAX];	/* [enum dxp_action][DXP_RES_*] */
 	uint64_t resyncs;
-	uint64_t overruns;
+	uint64_t overruns;		/* socket (ENOBUFS) and module records */
+	uint64_t module_overruns;	/* records from daxpin.ko */
+	uint64_t module_dropped;	/* its dropped count in the last one */
 	uint64_t module_gone;
 };
 
@@ -95,6 +108,8 @@ struct dxp_monitor {
 	struct dxp_state restored;	/* from before a restart, until the first resync */
 	struct dxp_counters c;
 	bool synced;
+	bool refresh_pending;
+	bool overrun;			/* events were lost: resync once drained */		/* env->defer() asked, not yet run */
 	uint64_t last_resync_ns;
 };
 
@@ -108,8 +123,17 @@ void dxp_monitor_restore(struct dxp_monitor *m, struct dxp_state *s);
 int dxp_monitor_export(const struct dxp_monitor *m, struct dxp_state *out);
 
 int dxp_monitor_resync(struct dxp_monitor *m, const char *reason);
+/* An event; DAXPIN_EVENT_OVERRUN only sets m->overrun: the caller drains
+ * the socket, then resyncs (dxp_monitor_resync_overrun()). */
 void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev);
+/* Resync if an overrun was seen (@why: the reason logged, or NULL for
+ * the overrun's own); returns 1 if it did, 0, or -errno. */
+int dxp_monitor_resync_overrun(struct dxp_monitor *m, const char *why);
+/* t's timer fired: mark it due; one dump at dxp_monitor_refresh() serves
+ * every wait due in this loop turn. */
 void dxp_monitor_timer(struct dxp_monitor *m, struct dxp_tracked *t);
+/* Re-read the module's waits once and judge every due wait on them. */
+void dxp_monitor_refresh(struct dxp_monitor *m);
 void dxp_monitor_set_config(struct dxp_monitor *m, const struct dxp_config *config);
 void dxp_monitor_module_gone(struct dxp_monitor *m);
 int dxp_monitor_kick(struct dxp_monitor *m, uint64_t id, bool *was_idle);

@@ -5,7 +5,10 @@
  * Producers (the probe, the tick, kicks) may run in any context, so an event
  * is copied into a small ring under a spinlock and multicast from a work
  * item: the probe never allocates a socket buffer.  A token bucket bounds
- * the rate; what it or a full ring refuses is counted as dropped.
+ * the rate; what it or a full ring refuses is counted as dropped.  Drops are
+ * announced: once the ring has drained the work item sends one
+ * DAXPIN_EVENT_OVERRUN record with the count, at most once a second (a
+ * delayed work item sends it when the second is up), outside the bucket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,9 +29,15 @@ static bool daxpin_events_on;
 static u64 daxpin_tokens;
 static unsigned long daxpin_tokens_stamp;
 
+/* Dropped count of the last overrun record, and when it was sent. */
+static u64 daxpin_ev_dropped_told;
+static unsigned long daxpin_overrun_stamp;
+
 static struct daxpin_event daxpin_ev_sending;	/* only the work item uses it */
 static void daxpin_event_work_fn(struct work_struct *work);
 static DECLARE_WORK(daxpin_event_work, daxpin_event_work_fn);
+static void daxpin_overrun_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(daxpin_overrun_work, daxpin_overrun_work_fn);
 
 bool daxpin_event_wanted(void)
 {
@@ -74,6 +83,8 @@ void daxpin_event_queue(u32 type, u32 outcome, bool was_idle,
 	/* A full ring must not spend a token of the rate limit. */
 	if (daxpin_ring_len == DAXPIN_EVENT_RING || !daxpin_rate_ok_locked()) {
 		daxpin_ev_dropped++;
+		/* Its overrun record goes out once the ring has drained. */
+		schedule_work(&daxpin_event_work);
 		goto unlock;
 	}
 	ev = &daxpin_ring[(daxpin_ring_head + daxpin_ring_len++) %
@@ -136,6 +147,80 @@ nospace:
 	return -EMSGSIZE;
 }
 
+static int daxpin_overrun_send(u64 dropped)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, 0, 0, &daxpin_family, 0, DAXPIN_CMD_EVENT);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(skb, DAXPIN_ATTR_EVENT);
+	if (!nest ||
+	    nla_put_u32(skb, DAXPIN_EVENT_ATTR_TYPE, DAXPIN_EVENT_OVERRUN) ||
+	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_TIME_NS,
+			      ktime_get_boottime_ns(), DAXPIN_EVENT_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_DROPPED, dropped,
+			      DAXPIN_EVENT_ATTR_PAD))
+		goto nospace;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast(&daxpin_family, skb, 0, 0, GFP_KERNEL);
+
+nospace:
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+
+/*
+ * Send an overrun record if events were dropped since the last one, the
+ * ring is empty (the record follows every event queued before it) and the
+ * last record is a second old; else have the delayed work item try again
+ * when the second is up.  Runs in either work item.
+ */
+static void daxpin_overrun_flush(void)
+{
+	unsigned long due;
+	u64 dropped, told;
+	int ret;
+
+	spin_lock_irq(&daxpin_ring_lock);
+	dropped = daxpin_ev_dropped;
+	told = daxpin_ev_dropped_told;
+	if (!daxpin_events_on || dropped == told || daxpin_ring_len) {
+		/* With events queued, the event work item calls us again. */
+		spin_unlock_irq(&daxpin_ring_lock);
+		return;
+	}
+	due = daxpin_overrun_stamp + HZ;
+	if (time_before(jiffies, due)) {
+		schedule_delayed_work(&daxpin_overrun_work, due - jiffies);
+		spin_unlock_irq(&daxpin_ring_lock);
+		return;
+	}
+	daxpin_ev_dropped_told = dropped;
+	daxpin_overrun_stamp = jiffies;
+	spin_unlock_irq(&daxpin_ring_lock);
+
+	ret = daxpin_overrun_send(dropped);
+	if (ret && ret != -ESRCH) {
+		/* Not told after all: the next drop or event tries again. */
+		spin_lock_irq(&daxpin_ring_lock);
+		if (daxpin_ev_dropped_told == dropped)
+			daxpin_ev_dropped_told = told;
+		spin_unlock_irq(&daxpin_ring_lock);
+	}
+}
+
+static void daxpin_overrun_work_fn(struct work_struct *work)
+{
+	daxpin_overrun_flush();
+}
+
 static void daxpin_event_work_fn(struct work_struct *work)
 {
 	struct daxpin_event *ev = &daxpin_ev_sending;
@@ -153,6 +238,7 @@ static void daxpin_event_work_fn(struct work_struct *work)
 			daxpin_ev_sent++;
 		spin_unlock_irq(&daxpin_ring_lock);
 	}
+	daxpin_overrun_flush();
 }
 
 u64 daxpin_events_sent(void)
@@ -170,6 +256,7 @@ void daxpin_events_reset(void)
 	spin_lock_irq(&daxpin_ring_lock);
 	daxpin_ev_sent = 0;
 	daxpin_ev_dropped = 0;
+	daxpin_ev_dropped_told = 0;
 	spin_unlock_irq(&daxpin_ring_lock);
 }
 
@@ -178,6 +265,8 @@ void daxpin_events_start(void)
 {
 	spin_lock_irq(&daxpin_ring_lock);
 	daxpin_tokens_stamp = jiffies;
+	daxpin_overrun_stamp = jiffies - HZ;
+	daxpin_ev_dropped_told = daxpin_ev_dropped;
 	daxpin_tokens = (u64)max(READ_ONCE(daxpin_event_burst) / 4, 1U) * HZ;
 	WRITE_ONCE(daxpin_events_on, true);
 	spin_unlock_irq(&daxpin_ring_lock);
@@ -185,7 +274,8 @@ void daxpin_events_start(void)
 
 /*
  * Called before the family is unregistered: once the flag is clear under
- * the lock nothing queues work, and the work item has finished sending.
+ * the lock nothing queues work, and the work items have finished sending
+ * (the event work item may arm the delayed one: cancel it last).
  */
 void daxpin_events_stop(void)
 {
@@ -194,4 +284,5 @@ void daxpin_events_stop(void)
 	daxpin_ring_len = 0;
 	spin_unlock_irq(&daxpin_ring_lock);
 	cancel_work_sync(&daxpin_event_work);
+	cancel_delayed_work_sync(&daxpin_overrun_work);
 }

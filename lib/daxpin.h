@@ -197,13 +197,14 @@ struct daxpin_bench {
 };
 
 /*
- * Synthetic event type: the kernel dropped multicast messages for this
- * socket (ENOBUFS). Events were lost; resynchronise by dumping the waits.
+ * DAXPIN_EVENT_OVERRUN (include/uapi/linux/daxpin.h): events were lost;
+ * resynchronise by dumping the waits.  Sent by daxpin.ko when it dropped
+ * events (has_dropped, dropped: the module's count so far), or made up by
+ * daxpin_events_read() when the socket overflowed (ENOBUFS).
  */
-#define DAXPIN_EVENT_OVERRUN	0x10000
 
 struct daxpin_event {
-	uint32_t type;		/* enum daxpin_event_type or DAXPIN_EVENT_OVERRUN */
+	uint32_t type;		/* enum daxpin_event_type */
 	uint64_t time_ns;	/* CLOCK_BOOTTIME */
 	bool has_wait;
 	bool has_outcome;
@@ -211,6 +212,8 @@ struct daxpin_event {
 	bool was_idle;		/* KICKED */
 	uint32_t outcome;	/* WAIT_END: enum daxpin_outcome */
 	struct daxpin_wait wait;
+	bool has_dropped;
+	uint64_t dropped;	/* OVERRUN from the module: dropped so far */
 };
 
 /* names; never NULL ("unknown" for out of range values) */

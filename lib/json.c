@@ -402,8 +402,13 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 		return NULL;
 	if (add_str(o, "event", daxpin_event_type_name(ev->type)))
 		return fail(o);
-	if (ev->type == DAXPIN_EVENT_OVERRUN)
+	if (ev->type == DAXPIN_EVENT_OVERRUN) {
+		/* from daxpin.ko: how many it dropped; from the socket: bare */
+		if (ev->has_dropped &&
+		    (add_u64(o, "dropped", ev->dropped) || add_u64(o, "time_ns", ev->time_ns)))
+			return fail(o);
 		return o;
+	}
 	if (add_u64(o, "type", ev->type) || add_u64(o, "time_ns", ev->time_ns))
 		return fail(o);
 	if (ev->has_outcome &&

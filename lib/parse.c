@@ -501,6 +501,7 @@ static const unsigned char event_kinds[DAXPIN_EVENT_ATTR_MAX + 1] = {
 	[DAXPIN_EVENT_ATTR_WAIT] = K_NEST,
 	[DAXPIN_EVENT_ATTR_OUTCOME] = K_U32,
 	[DAXPIN_EVENT_ATTR_WAS_IDLE] = K_U8,
+	[DAXPIN_EVENT_ATTR_DROPPED] = K_U64,
 };
 
 int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
@@ -529,6 +530,10 @@ int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
 	if (tb[DAXPIN_EVENT_ATTR_WAS_IDLE]) {
 		ev->was_idle = get_u8(tb[DAXPIN_EVENT_ATTR_WAS_IDLE]) != 0;
 		ev->has_was_idle = true;
+	}
+	if (tb[DAXPIN_EVENT_ATTR_DROPPED]) {
+		U64(tb, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped);
+		ev->has_dropped = true;
 	}
 	return 0;
 }

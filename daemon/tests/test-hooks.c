@@ -9,12 +9,14 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -22,6 +24,7 @@
 
 #include "daemon/hooks.h"
 #include "daemon/log.h"
+#include "daemon/manager.h"
 #include "daemon/monitor.h"
 
 #define NSEC_PER_MSEC 1000000ULL
@@ -31,6 +34,7 @@ static struct {
 	struct dxp_monitor mon;
 	struct dxp_hooks hs;
 	unsigned changed;
+	unsigned want_changed;	/* the loop ends at this many results (1 if 0) */
 	char log[4096];		/* every message, fields one per line */
 	char dir[64];
 } F;
@@ -43,7 +47,8 @@ static uint64_t fake_now(void *env)
 static void fake_changed(void *env)
 {
 	F.changed++;
-	sd_event_exit(F.e, 0);
+	if (F.changed >= (F.want_changed ? F.want_changed : 1))
+		sd_event_exit(F.e, 0);
 }
 
 static const struct dxp_env_ops env = { .now = fake_now, .changed = fake_changed };
@@ -122,7 +127,7 @@ static void read_file(const char *path, char *buf, size_t len)
 static void run_until_done(void)
 {
 	assert_int_equal(sd_event_loop(F.e), 0);
-	assert_int_equal(F.changed, 1);
+	assert_int_equal(F.changed, F.want_changed ? F.want_changed : 1);
 	assert_null(F.hs.list);
 }
 
@@ -217,6 +222,150 @@ static void test_event_too_big_for_the_pipe(void **state)
 	assert_int_equal(F.changed, 0);
 }
 
+/* The daemon ignores SIGPIPE and blocks signals, and systemd gives it
+ * NOTIFY_SOCKET and WATCHDOG_USEC: none of that may reach the hook. */
+static void test_clean_environment_and_signals(void **state)
+{
+	char hook[128], path[192], buf[8192];
+	unsigned long long ign = 0, blk = 0;
+	char *p;
+
+	signal(SIGPIPE, SIG_IGN);
+	setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+	setenv("WATCHDOG_USEC", "30000000", 1);
+	setenv("DAXPIND_SECRET", "x", 1);
+	write_hook(hook, sizeof(hook),
+		   "env > \"$0.env\"\nexec grep -E '^Sig(Ign|Blk)' /proc/self/status > \"$0.sig\"");
+	assert_true(dxp_hooks_spawn(&F.hs, hook, 10000 * NSEC_PER_MSEC, "{}", 5) >= 0);
+	run_until_done();
+	signal(SIGPIPE, SIG_DFL);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("DAXPIND_SECRET");
+
+	snprintf(path, sizeof(path), "%s.env", hook);
+	read_file(path, buf, sizeof(buf));
+	print_message("hook environment:\n%s", buf);
+	assert_null(strstr(buf, "NOTIFY_SOCKET="));
+	assert_null(strstr(buf, "WATCHDOG_USEC="));
+	assert_null(strstr(buf, "DAXPIND_SECRET="));
+	assert_non_null(strstr(buf, "PATH="));
+	assert_non_null(strstr(buf, "DAXPIN_WAIT_ID=5"));
+	snprintf(path, sizeof(path), "%s.sig", hook);
+	read_file(path, buf, sizeof(buf));
+	print_message("hook signals: %s", buf);
+	p = strstr(buf, "SigBlk:");
+	assert_non_null(p);
+	blk = strtoull(p + 7, NULL, 16);
+	p = strstr(buf, "SigIgn:");
+	assert_non_null(p);
+	ign = strtoull(p + 7, NULL, 16);
+	assert_int_equal(blk, 0);
+	assert_int_equal(ign & (1ULL << (SIGPIPE - 1)), 0);
+}
+
+static bool alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
+/* A hook that forks: the timeout kills its whole process group. */
+static void test_timeout_kills_the_group(void **state)
+{
+	char hook[128], path[192], buf[64];
+	pid_t bg;
+	int i;
+
+	write_hook(hook, sizeof(hook), "sleep 600 &\necho $! > \"$0.bg\"\nexec sleep 600");
+	assert_true(dxp_hooks_spawn(&F.hs, hook, 300 * NSEC_PER_MSEC, "{}", 9) >= 0);
+	run_until_done();
+	has("Hook for wait 9 (pid ");
+	has(") timed out and was killed");
+	snprintf(path, sizeof(path), "%s.bg", hook);
+	read_file(path, buf, sizeof(buf));
+	bg = (pid_t)atoi(buf);
+	assert_true(bg > 0);
+	/* SIGKILL is immediate; allow a loaded machine 10 s to show it. */
+	for (i = 0; i < 1000 && alive(bg); i++)
+		usleep(10000);
+	print_message("background child %d of the hook: %s after %d ms\n", (int)bg,
+		      alive(bg) ? "still running" : "gone", i * 10);
+	if (alive(bg)) {
+		kill(bg, SIGKILL);
+		fail_msg("the hook's background child %d survived the timeout", (int)bg);
+	}
+}
+
+/* Many waits acting at once: at most DXP_HOOKS_MAX_RUNNING hooks run at a
+ * time, the rest wait their turn, and every one still runs. */
+static void test_concurrency_is_bounded(void **state)
+{
+	char hook[128], path[192], buf[4096], body[512];
+	const unsigned n = 12;
+	unsigned max = 0;
+
+	snprintf(body, sizeof(body),
+		 "d=\"$0.d\"; mkdir -p \"$d\"; : > \"$d/$$\"\n"
+		 "ls \"$d\" | wc -l >> \"$0.max\"\nsleep 0.5\nrm -f \"$d/$$\"\n"
+		 "echo $DAXPIN_WAIT_ID >> \"$0.ran\"");
+	write_hook(hook, sizeof(hook), body);
+	F.want_changed = n;
+	for (unsigned i = 0; i < n; i++)
+		assert_true(dxp_hooks_spawn(&F.hs, hook, 60000 * NSEC_PER_MSEC, "{}", 300 + i) >= 0);
+	run_until_done();
+	snprintf(path, sizeof(path), "%s.max", hook);
+	read_file(path, buf, sizeof(buf));
+	for (char *p = buf; *p; p++) {
+		unsigned v = (unsigned)strtoul(p, &p, 10);
+
+		max = v > max ? v : max;
+		if (!*p)
+			break;
+	}
+	print_message("%u hooks started together: at most %u ran at once\n", n, max);
+	snprintf(path, sizeof(path), "%s.ran", hook);
+	read_file(path, buf, sizeof(buf));
+	assert_int_equal(F.mon.c.actions[DXP_ACTION_EXEC][DXP_RES_OK], n);
+	assert_in_range(max, 1, 4);
+}
+
+/* manager-env's signal path with a real task: the pidfd reaches it while it
+ * lives, and nothing once it is reaped (not a task that got its pid). */
+static void test_env_pidfd_signal(void **state)
+{
+	const struct dxp_env_ops *ops = &dxp_manager_env_ops;
+	struct daxpin_wait w = { 0 };
+	int fd, st;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	w.pid = w.tgid = (uint32_t)pid;
+	fd = ops->pidfd_open(NULL, &w);
+	assert_true(fd >= 0);
+	assert_int_equal(ops->pidfd_signal(NULL, fd, &w, SIGTERM), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	assert_int_equal(ops->pidfd_signal(NULL, fd, &w, SIGTERM), -ESRCH);
+	ops->pidfd_close(NULL, fd);
+	/* A pid that is not running: no pidfd at all. */
+	assert_int_equal(ops->pidfd_open(NULL, &w), -ESRCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +374,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_kills, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_failure_is_127, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_too_big_for_the_pipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clean_environment_and_signals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_kills_the_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrency_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_pidfd_signal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,10 +36,14 @@ static struct {
 	struct daxpin_wait kernel[16];	/* waits the "module" has */
 	size_t n_kernel;
 	int dump_error;
+	int get_error;			/* get_wait fails with it (re-read failed) */
+	unsigned dumps, gets;		/* module round trips listing waits */
 	uint64_t kicked[8];
 	size_t n_kicked;
 	unsigned arms, forgets, changed;
 	int sig_pid, sig;
+	unsigned pidfds;		/* open now */
+	bool defer_pending;
 	unsigned n_signals;
 	char exec_hook[128];
 	char exec_json[8192];
@@ -71,8 +76,21 @@ static void fake_locate(void *env, const struct daxpin_wait *w, char **mp, char 
 	*dev = strdup("pmem0");
 }
 
-static int fake_signal(void *env, const struct daxpin_wait *w, int sig)
+static int fake_pidfd_open(void *env, const struct daxpin_wait *w)
 {
+	F.pidfds++;
+	return 100 + (int)w->pid;
+}
+
+static void fake_pidfd_close(void *env, int fd)
+{
+	assert_true(F.pidfds > 0);
+	F.pidfds--;
+}
+
+static int fake_signal(void *env, int fd, const struct daxpin_wait *w, int sig)
+{
+	assert_int_equal(fd, 100 + (int)w->pid);
 	F.sig_pid = (int)w->pid;
 	F.sig = sig;
 	F.n_signals++;
@@ -92,6 +110,12 @@ static void fake_devdax(void *env, char *buf, size_t len)
 	snprintf(buf, len, "dax0.0 (region0)");
 }
 
+static int fake_defer(void *env)
+{
+	F.defer_pending = true;
+	return 0;
+}
+
 static void fake_changed(void *env)
 {
 	F.changed++;
@@ -99,7 +123,8 @@ static void fake_changed(void *env)
 
 static const struct dxp_env_ops env = {
 	.now = fake_now, .arm = fake_arm, .forget = fake_forget, .locate = fake_locate,
-	.signal = fake_signal, .exec = fake_exec, .devdax = fake_devdax, .changed = fake_changed,
+	.pidfd_open = fake_pidfd_open, .pidfd_signal = fake_signal,
+	.pidfd_close = fake_pidfd_close, .defer = fake_defer, .exec = fake_exec, .devdax = fake_devdax, .changed = fake_changed,
 };
 
 static struct daxpin_wait *kernel_find(uint64_t id)
@@ -122,6 +147,7 @@ static void kernel_remove(uint64_t id)
 
 static int src_dump(void *ctx, struct daxpin_waits *out)
 {
+	F.dumps++;
 	if (F.dump_error)
 		return F.dump_error;
 	out->waits = calloc(F.n_kernel + 1, sizeof(*out->waits));
@@ -134,6 +160,9 @@ static int src_get(void *ctx, uint64_t id, struct daxpin_wait *out)
 {
 	struct daxpin_wait *w = kernel_find(id);
 
+	F.gets++;		/* the real source has no per-wait GET: a dump */
+	if (F.get_error)
+		return F.get_error;
 	if (!w)
 		return -ENOENT;
 	*out = *w;
@@ -196,6 +225,15 @@ static void has_field(const struct logged *l, const char *field)
 }
 
 /* ---- helpers -------------------------------------------------------------- */
+
+/* The end of an sd-event loop turn: the deferred refresh runs. */
+static void LOOP_TURN_END(struct dxp_monitor *m)
+{
+	if (F.defer_pending) {
+		F.defer_pending = false;
+		dxp_monitor_refresh(m);
+	}
+}
 
 static struct dxp_config *config;
 
@@ -303,11 +341,13 @@ static void kernel_stall(struct dxp_monitor *m, uint64_t id)
 	kernel_event(m, DAXPIN_EVENT_STALLED, id, 0);
 }
 
-/* Fire timers in deadline order up to @until, like sd-event would. */
+/* Fire timers in deadline order up to @until, like sd-event would: every
+ * timer due at the earliest deadline fires in the same loop turn. */
 static void advance(struct dxp_monitor *m, uint64_t until)
 {
 	for (unsigned guard = 0;; guard++) {
-		struct dxp_tracked *first = NULL;
+		struct dxp_tracked *first = NULL, *due[64];
+		size_t n = 0;
 
 		for (struct dxp_tracked *t = m->waits; t; t = t->next)
 			if (t->deadline != DXP_NEVER && t->deadline <= until &&
@@ -321,7 +361,12 @@ static void advance(struct dxp_monitor *m, uint64_t until)
 			fail_msg("timer of wait %" PRIu64 " re-armed at %" PRIu64 " forever",
 				 first->w.id, first->deadline);
 		F.now = first->deadline;
-		dxp_monitor_timer(m, first);
+		for (struct dxp_tracked *t = m->waits; t && n < 64; t = t->next)
+			if (t->deadline != DXP_NEVER && t->deadline <= F.now)
+				due[n++] = t;
+		for (size_t i = 0; i < n; i++)
+			dxp_monitor_timer(m, due[i]);
+		LOOP_TURN_END(m);
 	}
 	F.now = until;
 }
@@ -606,6 +651,78 @@ static void test_timer_finds_wait_gone(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* The wait ended (its WAIT_END was missed) and the re-read at the timer
+ * fails: the stored snapshot's pid may belong to another process now. */
+static void test_signal_not_sent_on_failed_reread(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 6, true);
+	kernel_remove(6);		/* WAIT_END dropped; pid 1006 reused */
+	F.get_error = -EIO;
+	advance(&m, T0 + S(2.5));
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
+	dxp_monitor_free(&m);
+}
+
+/* A reload lowers ActionAfterSec: set_config judges stored snapshots. */
+static void test_signal_not_sent_by_set_config_after_missed_end(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	kernel_remove(7);		/* WAIT_END dropped */
+	F.now = T0 + S(3);
+	load_config("[Policy]\nAction=signal\nActionAfterSec=1\n");
+	dxp_monitor_set_config(&m, config);
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
+	dxp_monitor_free(&m);
+}
+
+/* Same id, same pid, other start time: another wait (module reloaded, pid
+ * reused).  Never signal it on the strength of the old one. */
+static void test_signal_not_sent_to_other_wait_same_id(void **state)
+{
+	struct dxp_monitor m;
+	struct daxpin_wait w;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 8, true);
+	kernel_remove(8);
+	w = mkwait(8, T0 + S(2.5));
+	kernel_add(w);
+	F.now = T0 + S(3);
+	load_config("[Policy]\nAction=signal\nActionAfterSec=1\n");
+	dxp_monitor_set_config(&m, config);
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
+	dxp_monitor_free(&m);
+}
+
+/* N waits crossing WarnAfterSec together: one listing of the module's
+ * waits for all of them, not one each (O(N^2) with N-entry dumps). */
+static void test_timers_firing_together_cost_one_dump(void **state)
+{
+	struct dxp_monitor m;
+	const unsigned n = 12;
+
+	load_config("[Policy]\nWarnAfterSec=5\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	for (unsigned i = 0; i < n; i++)
+		kernel_start(&m, 100 + i, true);
+	F.dumps = F.gets = 0;
+	advance(&m, T0 + S(5.5));
+	print_message("%u timers fired together: %u dump(s), %u get(s)\n", n, F.dumps, F.gets);
+	assert_int_equal(m.c.warned, n);
+	assert_int_equal(F.dumps + F.gets, 1);
+	dxp_monitor_free(&m);
+}
+
 static void test_reload_applies_new_thresholds(void **state)
 {
 	struct dxp_monitor m;
@@ -667,6 +784,53 @@ static void test_journal_rate_limit_reports_suppressed(void **state)
 /* A comm or path holds any byte but NUL.  MESSAGE and daxpind's stderr
  * are one printable line each (ls -b escapes); the DAXPIN_* fields keep
  * the exact bytes for the journal, which stores them as binary. */
+/* Hooks and signals for a burst of waits: the journal gets a few and a
+ * "suppressed" count, the counters get all. */
+static void test_action_logging_is_rate_limited(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=exec\nExecHook=/bin/true\nActionAfterSec=2\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	for (uint64_t id = 100; id < 110; id++)
+		kernel_start(&m, id, true);
+	dxp_log_set_ratelimit(S(30), 3);
+	advance(&m, T0 + S(2.5));
+	assert_int_equal(F.n_exec, 10);
+	print_message("10 actions: %zu action message(s) logged, %" PRIu64 " suppressed\n",
+		      count(DXP_MSG_ACTION), dxp_log_suppressed_total());
+	assert_int_equal(count(DXP_MSG_ACTION), 3);
+	F.now = T0 + S(40);
+	kernel_start(&m, 200, true);
+	advance(&m, T0 + S(43));
+	assert_true(count(DXP_MSG_SUPPRESSED) >= 1);
+	dxp_monitor_free(&m);
+}
+
+/* daxpin.ko's overrun record: counted, and one resync once drained. */
+static void test_module_overrun_record_resyncs(void **state)
+{
+	struct dxp_monitor m;
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_OVERRUN, .time_ns = T0,
+				   .has_dropped = true, .dropped = 7 };
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, false);		/* its start was dropped */
+	dxp_monitor_event(&m, &ev);
+	assert_true(m.overrun);
+	assert_int_equal(m.c.module_overruns, 1);
+	assert_int_equal(m.c.module_dropped, 7);
+	F.dumps = 0;
+	assert_int_equal(dxp_monitor_resync_overrun(&m, NULL), 1);
+	assert_int_equal(F.dumps, 1);
+	assert_int_equal(m.n_waits, 1);
+	assert_non_null(strstr(last(DXP_MSG_RESYNC)->text,
+			       "daxpin.ko dropped 7 event(s) so far"));
+	assert_int_equal(dxp_monitor_resync_overrun(&m, NULL), 0);
+	assert_int_equal(F.dumps, 1);
+	dxp_monitor_free(&m);
+}
+
 static void test_hostile_names_logged(void **state)
 {
 	struct dxp_log_options o = {
@@ -739,9 +903,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_repeats_no_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resync_sweeps_and_adopts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_finds_wait_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_not_sent_on_failed_reread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_not_sent_by_set_config_after_missed_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signal_not_sent_to_other_wait_same_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timers_firing_together_cost_one_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_applies_new_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_module_gone_drops_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_rate_limit_reports_suppressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_action_logging_is_rate_limited, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_overrun_record_resyncs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

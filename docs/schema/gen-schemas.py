@@ -167,7 +167,12 @@ out = {
     "monitor": schema("monitor", "daxpinctl monitor --json: one document per line",
         {"oneOf": [
             EVENT,
-            obj({"event": {"const": "overrun"}},
+            obj({"event": {"const": "overrun"},
+                 "dropped": dict(U, description="events daxpin.ko dropped so far "
+                                 "(event_burst or a full ring); absent when the "
+                                 "socket overflowed"),
+                 "time_ns": dict(U, description="CLOCK_BOOTTIME")},
+                required=["event"],
                 desc="events were lost; a resync line follows"),
             obj({"event": {"const": "resync"},
                  "waits": {"type": "array", "items": WAIT}},

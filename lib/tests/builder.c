@@ -213,7 +213,10 @@ int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad)
 	    (ev->has_outcome &&
 	     nla_put_u32(msg, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
 	    (ev->has_was_idle &&
-	     nla_put_u8(msg, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)))
+	     nla_put_u8(msg, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)) ||
+	    (ev->has_dropped &&
+	     tb_put_u64(msg, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped,
+			DAXPIN_EVENT_ATTR_PAD, pad)))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;

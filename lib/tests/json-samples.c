@@ -158,6 +158,12 @@ int main(void)
 
 		emit("monitor", daxpin_event_to_json(&ev, &m));
 	}
+	{
+		struct daxpin_event ev = { .type = DAXPIN_EVENT_OVERRUN, .time_ns = 5,
+					   .has_dropped = true, .dropped = 1234 };
+
+		emit("monitor", daxpin_event_to_json(&ev, &m));
+	}
 	o = daxpin_waits_to_json(&w, &m);
 	json_object_object_add(o, "event", json_object_new_string("resync"));
 	emit("monitor", o);

@@ -732,6 +732,26 @@ static void test_events(void **state)
 		json_object_put(o);
 		nlmsg_free(msg);
 	}
+	{
+		/* daxpin.ko's overrun record: no wait, the dropped count */
+		struct nl_msg *msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+		struct daxpin_event in = { .type = DAXPIN_EVENT_OVERRUN, .time_ns = 99,
+					   .has_dropped = true, .dropped = 1ULL << 40 }, out;
+		struct json_object *o;
+
+		tb_put_event(msg, &in, true);
+		assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &out), 0);
+		assert_int_equal(out.type, DAXPIN_EVENT_OVERRUN);
+		assert_false(out.has_wait);
+		assert_true(out.has_dropped);
+		assert_int_equal(out.dropped, 1ULL << 40);
+		o = daxpin_event_to_json(&out, NULL);
+		assert_string_equal(json_object_get_string(jget(o, "event")), "overrun");
+		assert_int_equal(json_object_get_uint64(jget(o, "dropped")), 1ULL << 40);
+		assert_int_equal(json_object_get_uint64(jget(o, "time_ns")), 99);
+		json_object_put(o);
+		nlmsg_free(msg);
+	}
 }
 
 static void test_event_malformed(void **state)

@@ -95,6 +95,14 @@ int main(int argc, char **argv)
 		save(name, 0x03 | (i & 1) << 4, msg);
 	}
 	{
+		struct daxpin_event ev = { .type = DAXPIN_EVENT_OVERRUN, .time_ns = 5,
+					   .has_dropped = true, .dropped = 1234 };
+
+		msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+		tb_put_event(msg, &ev, true);
+		save("event-overrun", 0x03 | 1 << 4, msg);
+	}
+	{
 		struct daxpin_config c = { .mask = ~0u, .max_waits = 64, .poll_ms = 100,
 					   .open_reads = true, .event_burst = 100 };
 

@@ -231,6 +231,12 @@ enum daxpin_event_type {
 	DAXPIN_EVENT_WAIT_END,
 	DAXPIN_EVENT_STALLED,
 	DAXPIN_EVENT_KICKED,
+	/*
+	 * Events were dropped (event_burst or a full ring) since the last
+	 * overrun record: DAXPIN_EVENT_ATTR_DROPPED, no wait.  Sent once the
+	 * ring has drained, at most once a second.  Listeners resync (dump).
+	 */
+	DAXPIN_EVENT_OVERRUN,
 };
 
 enum daxpin_outcome {
@@ -247,6 +253,7 @@ enum daxpin_event_attr {
 	DAXPIN_EVENT_ATTR_WAIT,		/* nest: enum daxpin_wait_attr */
 	DAXPIN_EVENT_ATTR_OUTCOME,	/* u32: enum daxpin_outcome (WAIT_END) */
 	DAXPIN_EVENT_ATTR_WAS_IDLE,	/* u8 (KICKED) */
+	DAXPIN_EVENT_ATTR_DROPPED,	/* u64: events dropped so far (OVERRUN) */
 
 	__DAXPIN_EVENT_ATTR_MAX,
 	DAXPIN_EVENT_ATTR_MAX = __DAXPIN_EVENT_ATTR_MAX - 1
