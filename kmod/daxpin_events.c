@@ -114,37 +114,56 @@ static bool daxpin_event_pop(struct daxpin_event *ev)
 	return ret;
 }
 
+/*
+ * A message whose event nest already holds its type and time; NULL when
+ * memory is short.  daxpin_event_multicast() closes and sends it.
+ */
+static struct sk_buff *daxpin_event_msg(u32 type, u64 time_ns, void **hdr,
+					struct nlattr **nest)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &daxpin_family, 0, DAXPIN_CMD_EVENT);
+	*nest = *hdr ? nla_nest_start(skb, DAXPIN_ATTR_EVENT) : NULL;
+	if (!*nest ||
+	    nla_put_u32(skb, DAXPIN_EVENT_ATTR_TYPE, type) ||
+	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_TIME_NS, time_ns,
+			      DAXPIN_EVENT_ATTR_PAD)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static int daxpin_event_multicast(struct sk_buff *skb, void *hdr,
+				  struct nlattr *nest)
+{
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return genlmsg_multicast(&daxpin_family, skb, 0, 0, GFP_KERNEL);
+}
+
 static int daxpin_event_send(const struct daxpin_event *ev)
 {
 	struct nlattr *nest;
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = daxpin_event_msg(ev->type, ev->time_ns, &hdr, &nest);
 	if (!skb)
 		return -ENOMEM;
-	hdr = genlmsg_put(skb, 0, 0, &daxpin_family, 0, DAXPIN_CMD_EVENT);
-	if (!hdr)
-		goto nospace;
-	nest = nla_nest_start(skb, DAXPIN_ATTR_EVENT);
-	if (!nest ||
-	    nla_put_u32(skb, DAXPIN_EVENT_ATTR_TYPE, ev->type) ||
-	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_TIME_NS, ev->time_ns,
-			      DAXPIN_EVENT_ATTR_PAD) ||
-	    daxpin_put_wait(skb, DAXPIN_EVENT_ATTR_WAIT, &ev->wait,
+	if (daxpin_put_wait(skb, DAXPIN_EVENT_ATTR_WAIT, &ev->wait,
 			    &daxpin_event_reader) ||
 	    (ev->type == DAXPIN_EVENT_WAIT_END &&
 	     nla_put_u32(skb, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
 	    (ev->type == DAXPIN_EVENT_KICKED &&
-	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)))
-		goto nospace;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return genlmsg_multicast(&daxpin_family, skb, 0, 0, GFP_KERNEL);
-
-nospace:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle))) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return daxpin_event_multicast(skb, hdr, nest);
 }
 
 static int daxpin_overrun_send(u64 dropped)
@@ -153,27 +172,16 @@ static int daxpin_overrun_send(u64 dropped)
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = daxpin_event_msg(DAXPIN_EVENT_OVERRUN, ktime_get_boottime_ns(),
+			       &hdr, &nest);
 	if (!skb)
 		return -ENOMEM;
-	hdr = genlmsg_put(skb, 0, 0, &daxpin_family, 0, DAXPIN_CMD_EVENT);
-	if (!hdr)
-		goto nospace;
-	nest = nla_nest_start(skb, DAXPIN_ATTR_EVENT);
-	if (!nest ||
-	    nla_put_u32(skb, DAXPIN_EVENT_ATTR_TYPE, DAXPIN_EVENT_OVERRUN) ||
-	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_TIME_NS,
-			      ktime_get_boottime_ns(), DAXPIN_EVENT_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_DROPPED, dropped,
-			      DAXPIN_EVENT_ATTR_PAD))
-		goto nospace;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return genlmsg_multicast(&daxpin_family, skb, 0, 0, GFP_KERNEL);
-
-nospace:
-	nlmsg_free(skb);
-	return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_DROPPED, dropped,
+			      DAXPIN_EVENT_ATTR_PAD)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	return daxpin_event_multicast(skb, hdr, nest);
 }
 
 /*

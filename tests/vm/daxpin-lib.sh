@@ -160,11 +160,6 @@ wait_gone()
 #                                tree's, else compiled into /tmp)
 #   dmesg_check WHAT             die with the lines if the kernel log has a
 #                                BUG/WARNING/Oops/KASAN/general protection
-#   held_pin_start FILE [OFF [LEN [OPTION...]]]
-#                                pin_start with /dev/mapper/slow suspended
-#                                first: the read is queued in dm until
-#                                held_pin_release, whatever the wall time
-#   held_pin_release [TIMEOUT_S] resume the device and pin_wait
 #   daxpin_loaded                daxpin is in /proc/modules
 
 as_nobody()
@@ -196,19 +191,6 @@ dmesg_check()
 	log "kernel log after $1:"
 	dmesg | tail -n 60
 	die "kernel log has a report after $1: $(echo "$bad" | head -n 5)"
-}
-
-held_pin_start()
-{
-	dmsetup suspend --noudevsync slow || die "dmsetup suspend slow failed"
-	pin_start "$@"
-	is_running "$PIN_PID" || die "held pin: the read ended although slow is suspended"
-}
-
-held_pin_release()
-{
-	dmsetup resume --noudevsync slow || die "dmsetup resume slow failed"
-	pin_wait "${1:-60}"
 }
 
 daxpin_loaded()

@@ -38,8 +38,7 @@ dmesg_check "boot"
 # One page of each of CYCLES files pinned by one read held until the end;
 # cycle i starts a truncate of file i, a wait the module tracks (and the
 # clients kick).
-slowdev_create 0 >/dev/null
-held_pin_start "$prefix" 0 0 --count "$cycles" --size 4096
+pin_start "$prefix" 0 0 --count "$cycles" --size 4096
 truncs=()
 
 # Clients that outlive every cycle: they find the family again after each
@@ -165,7 +164,7 @@ daxpin_load
 "$DAXPINCTL" --json config >/dev/null || die "config after the cycles"
 "$DAXPINCTL" waits || die "waits after the cycles"
 "$DAXPINCTL" bench gp -n 2 >/dev/null || die "bench gp after the cycles"
-held_pin_release 60
+pin_release "$PIN_PID" 60
 for p in "${truncs[@]}"; do
 	kill -TERM "$p" 2>/dev/null
 	wait_for "! is_running $p" 30 || die "truncate $p does not end"

@@ -42,8 +42,7 @@ daxpin_load
 
 # A wait in flight for the whole run: root's truncate of a pinned page,
 # the read held in the suspended slow device.
-slowdev_create 0 >/dev/null
-held_pin_start "$f" 0 8192
+pin_start "$f" 0 8192
 chmod 644 "$f"
 echo plain >"$plain"
 chmod 644 "$plain"
@@ -133,7 +132,7 @@ fuzz_run nobody-open as_nobody "$fuzz" --unpriv \
 "$DAXPINCTL" --json scan "$f" >/tmp/scan.json || die "scan after the fuzz"
 assert_eq 2 "$(jq_py /tmp/scan.json 'len(d["scans"][0]["pages"])')" "busy pages of the pinned file"
 
-held_pin_release 60
+pin_release "$PIN_PID" 60
 case $(uname -r) in
 6.1.*) kill -TERM "$STUCK_PID" ;;	# the lost wake-up: see kmod-stuck-truncate
 esac

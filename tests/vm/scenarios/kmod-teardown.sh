@@ -37,16 +37,9 @@ srcu_kill_dax()
 	jq_py $st "[g['count'] for g in d['grace_periods'] if g['name'] == 'synchronize_srcu' and g['context'] == 'kill_dax'][0]"
 }
 
-modprobe brd rd_nr=1 rd_size=65536 || die "modprobe brd failed"
-modprobe dm-mod || die "modprobe dm-mod failed"
 daxpin_load
 
-# A pin that lasts until released: the read waits in a suspended dm device.
-dmsetup create --noudevsync hold --table "0 $(blockdev --getsz /dev/ram0) linear /dev/ram0 0" ||
-	die "dmsetup create hold failed"
-dmsetup mknodes hold
-dmsetup suspend --noudevsync hold || die "dmsetup suspend hold failed"
-PIN_DEV=/dev/mapper/hold
+# A held pin: the read waits in a suspended dm device until pin_release.
 f=$DAX_MNT/victim
 pin_start "$f" 0 4096
 assert is_running "$PIN_PID"
@@ -77,8 +70,7 @@ n=$(srcu_kill_dax)
 assert is_running "$tp"
 assert_eq false "$(wait_field "$id" page_gone)" "page_gone after the devdax teardown"
 
-dmsetup resume --noudevsync hold || die "dmsetup resume hold failed"
-pin_wait 60
+pin_release "$PIN_PID" 60
 # 6.1 loses the wake-up (stalled, kicked); later kernels wake the waiter.
 wait_for "! is_running $tp || [ \"\$(wait_field $id stalled)\" = true ]" 60 ||
 	die "truncate neither ended nor stalled: $(cat $w)"
@@ -99,7 +91,6 @@ n2=$(srcu_kill_dax)
 assert_eq 0 "$(jq_py $st "sum(g['missed'] for g in d['grace_periods'])")" "missed"
 log "kill_dax synchronize_srcu: $n2 calls, $(jq_py $st "[g['total_ns'] for g in d['grace_periods'] if g['name'] == 'synchronize_srcu'][0]") ns"
 
-dmsetup remove --noudevsync hold || die "dmsetup remove hold failed"
 rmmod daxpin || die "rmmod daxpin failed"
 daxpin_load
 "$DAXPINCTL" stats >/dev/null || die "module does not answer after reload"

@@ -159,12 +159,11 @@ matrix_open()
 	dmesg_check "$what"
 }
 
-# One read pins the first page of both files, until held_pin_release.
-slowdev_create 0 >/dev/null
+# One read pins the first page of both files, until pin_release.
 touch "$froot" "$fnob"
 chmod 644 "$froot" "$fnob"
 chown 65534:65534 "$fnob"
-held_pin_start "$froot" 0 0 --size 4096 "$fnob"
+pin_start "$froot" 0 0 --size 4096 "$fnob"
 assert grep -q '^pin-map 2 8192$' "$PIN_LOG"
 
 daxpin_load open_reads=0
@@ -215,7 +214,7 @@ echo 1 >/sys/module/daxpin/parameters/open_reads || die "open_reads=1 through sy
 matrix_open "module parameter set to 1"
 
 rmmod daxpin || die "final rmmod"
-held_pin_release 60
+pin_release "$PIN_PID" 60
 for p in "$troot" "$tnob"; do
 	case $(uname -r) in
 	6.1.*) kill -TERM "$p" 2>/dev/null ;;	# the lost wake-up
