@@ -3,7 +3,10 @@
 #
 # The README's demo, run inside the VM by scripts/demo: a truncate that
 # overlaps an O_DIRECT read into its DAX-mmapped page sleeps forever on
-# Debian 12's kernel; daxpin shows it, sees it stall, and frees it.
+# Debian 12's kernel (6.1); daxpin shows it, sees it stall, and frees it.
+# On a kernel that wakes the truncate itself once the read ends (6.12 and
+# later) the demo shows the wait while the page is pinned and its end, and
+# passes: there is nothing to kick there.
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
@@ -11,6 +14,11 @@
 banner()
 {
 	printf '\n==== %s\n' "$*"
+}
+
+stalled_count()
+{
+	"$DAXPINCTL" --json waits | grep -c '"stalled": true'
 }
 
 daxpin_load
@@ -21,13 +29,28 @@ pin_start "$f" 0 4096
 banner "truncate -s 0 $f while the page is pinned"
 stuck_start "$f"
 wait_for "\"\$DAXPINCTL\" --json waits | grep -q '\"id\"'" 30 || die "the truncate was not tracked"
-banner "daxpinctl waits"
+banner "daxpinctl waits (kernel $DAXPIN_KVER)"
 "$DAXPINCTL" waits
 banner "the disk answers: the read completes and unpins the page"
 pin_release
+# Either the wait stalls (the kernel lost the wake-up: 6.1) or the kernel
+# wakes the truncate itself (6.12 and later).  Both are what they are.
+wait_for "[ \"\$(stalled_count)\" -gt 0 ] || ! is_running $STUCK_PID" 30 ||
+	die "after 30 s the wait is neither stalled nor over: $("$DAXPINCTL" waits -v)"
+
+if ! is_running "$STUCK_PID"; then
+	wait "$STUCK_PID"
+	rc=$?
+	banner "kernel $DAXPIN_KVER woke the truncate itself when the page went idle (no lost wake-up here): it exited with status $rc, size of $f is now $(stat -c %s "$f")"
+	[ "$rc" = 0 ] || die "the truncate failed (status $rc)"
+	banner "daxpinctl waits: nothing waits any more, nothing to kick"
+	"$DAXPINCTL" waits
+	"$DAXPINCTL" stats
+	banner "demo done: on $DAXPIN_KVER daxpin listed the wait while the page was pinned and saw it end by itself; Debian 12's own 6.1 loses this wake-up (scripts/demo without -k shows it)"
+	exit 0
+fi
+
 banner "the read is done (the page is idle), yet the truncate still sleeps: daxpinctl waits -v"
-wait_for "[ \"\$(\"\$DAXPINCTL\" --json waits | grep -c '\"stalled\": true')\" -gt 0 ]" 30 ||
-	die "the wait did not stall"
 "$DAXPINCTL" waits -v
 banner "truncate pid $STUCK_PID: state $(proc_state "$STUCK_PID"), wchan $(proc_wchan "$STUCK_PID")"
 id=$("$DAXPINCTL" --json waits | sed -n 's/^ *"id": \([0-9]*\),$/\1/p' | head -n 1)
@@ -35,5 +58,7 @@ banner "daxpinctl kick $id"
 "$DAXPINCTL" kick "$id"
 wait_gone "$STUCK_PID" 10 >/dev/null || die "truncate did not finish after the kick"
 wait "$STUCK_PID"
-banner "truncate exited with status $?; size of $f is now $(stat -c %s "$f")"
+rc=$?
+banner "truncate exited with status $rc; size of $f is now $(stat -c %s "$f")"
 "$DAXPINCTL" stats
+banner "demo done: on $DAXPIN_KVER the truncate slept after its page went idle (a lost wake-up) until daxpin kicked it"
