@@ -493,7 +493,13 @@ int dxp_control_new(sd_event *e, const char *path, gid_t control_gid, dxp_contro
 	strcpy(sa.sun_path, path);
 	/* A stale socket from a killed instance would make bind() fail. */
 	unlink(path);
-	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(c->fd, 16) < 0) {
+	/*
+	 * A deep backlog: a crowd connecting at once must not overflow it, or
+	 * a client's non-blocking connect() fails with EAGAIN (root included:
+	 * the slots kept for root are counted only after accept()).
+	 */
+	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(c->fd, SOMAXCONN) < 0) {
 		r = -errno;
 		goto fail;
 	}
