@@ -6,8 +6,11 @@
 # daemon-burst - bursts of short waits, more than daxpin.ko's event_burst
 # lets through: the module drops events (events_dropped > 0), tells daxpind
 # with an overrun record, daxpind logs a resync after it, and in the end
-# every wait is accounted for: the number of waits daxpind saw equals the
-# module's per-filesystem "started" count, and none is left in flight.
+# none is left in flight and every wait daxpind saw has ended.  A wait whose
+# start and end events were both dropped between two resync dumps is never
+# seen: the waits daxpind missed are printed, and bounded by half the events
+# dropped (exact accounting needs the module to keep a record of them; on a
+# loaded host 25 of 5,000 were missed so).
 #
 # Each round: one held read pins a page in each of N files (pin_start
 # --count), N truncates wait on them (daxpin-waiters --count), then all are
@@ -103,7 +106,9 @@ dlog_wait 'Events were lost \(event overrun: daxpin\.ko dropped [0-9]+ event' 30
 	die "daxpind logged no resync after an overrun record: $(grep -iE 'overrun|resync' "$DLOG" | tail -5)"
 log "daxpind: $(dlog_count 'Resynchronised \(event overrun: daxpin\.ko') resync(s) after overrun records, e.g. $(dlog_line 'Resynchronised \(event overrun: daxpin\.ko')"
 assert_eq 0 "$(counter waits_in_flight)" "waits in flight at daxpind"
-assert_eq "$started" "$seen" "waits daxpind saw vs the module's started count"
+dropped=$(jq_py /tmp/daxpind-vm/stats.json 'd["global"]["events_dropped"]')
+log "waits daxpind never saw (both events dropped between dumps): $((started - seen)) of $started"
+assert [ $((started - seen)) -le $((dropped / 2)) ]
 assert_eq "$seen" "$ended" "waits daxpind saw end"
 daemon_stop
 log "daemon-burst ok"
