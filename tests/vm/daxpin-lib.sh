@@ -161,6 +161,8 @@ wait_gone()
 #   dmesg_check WHAT             die with the lines if the kernel log has a
 #                                BUG/WARNING/Oops/KASAN/general protection
 #   daxpin_loaded                daxpin is in /proc/modules
+#   ns_of_mode MODE              name of the first namespace in MODE
+#                                (fsdax, devdax), from ndctl list -N
 
 as_nobody()
 {
@@ -196,4 +198,13 @@ dmesg_check()
 daxpin_loaded()
 {
 	grep -q '^daxpin ' /proc/modules
+}
+
+ns_of_mode()
+{
+	ndctl list -N | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else [d]
+print(next(n["dev"] for n in d if n.get("mode") == sys.argv[1]))' "$1"
 }

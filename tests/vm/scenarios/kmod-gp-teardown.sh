@@ -40,15 +40,6 @@ kill_dax_calls()
 }
 
 # Namespace device name (namespace0.N) by mode.
-ns_of_mode()
-{
-	ndctl list -N | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d if isinstance(d, list) else [d]
-print(next(n["dev"] for n in d if n.get("mode") == sys.argv[1]))' "$1"
-}
-
 check_counts()
 {
 	local calls=$1 p

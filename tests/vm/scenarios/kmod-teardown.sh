@@ -22,15 +22,6 @@
 st=/tmp/stats.json
 w=/tmp/waits.json
 
-ns_of_mode()
-{
-	ndctl list -N | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d if isinstance(d, list) else [d]
-print(next(n["dev"] for n in d if n.get("mode") == sys.argv[1]))' "$1"
-}
-
 srcu_kill_dax()
 {
 	"$DAXPINCTL" --json stats >$st || die "stats failed (module not answering)"
