@@ -78,7 +78,7 @@ uninstall-daxpinctl-completion:
 SCDOC = scdoc
 dist_man_MANS += docs/daxpinctl.8
 EXTRA_DIST += docs/daxpinctl.8.scd
-CLEANFILES += docs/daxpinctl.8
+MAINTAINERCLEANFILES += docs/daxpinctl.8
 docs/daxpinctl.8: $(srcdir)/docs/daxpinctl.8.scd
 	$(AM_V_GEN)$(MKDIR_P) docs && \
 	if command -v $(SCDOC) >/dev/null 2>&1; then \
@@ -89,3 +89,10 @@ docs/daxpinctl.8: $(srcdir)/docs/daxpinctl.8.scd
 		echo "warning: $(SCDOC) not found: installing a placeholder daxpinctl(8)" >&2; \
 		printf '.TH DAXPINCTL 8\n.SH NAME\ndaxpinctl \\- see docs/daxpinctl.8.scd (scdoc missing at build time)\n' > $@; \
 	fi
+
+# the JSON schemas of daxpinctl --json (in the tarball through EXTRA_DIST)
+schemadir = $(datadir)/daxpin/schema
+schema_DATA = docs/schema/waits.json docs/schema/kick.json \
+	docs/schema/scan.json docs/schema/stats.json docs/schema/config.json \
+	docs/schema/bench.json docs/schema/monitor.json docs/schema/status.json \
+	docs/schema/version.json docs/schema/policy.json docs/schema/metrics.json

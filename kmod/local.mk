@@ -1,7 +1,7 @@
 # kmod build rules: daxpin.ko is built by Kbuild, not automake.
 #   make module    build daxpin.ko for $(KERNEL_BUILD) (configure --with-kernel-build)
 #   make check-vm  run the VM scenarios on every Debian kernel found
-EXTRA_DIST += kmod/Kbuild kmod/Makefile kmod/dkms.conf kmod/COMPAT.md \
+EXTRA_DIST += kmod/Kbuild kmod/dkms.conf.in kmod/COMPAT.md \
 	$(wildcard $(srcdir)/kmod/*.c $(srcdir)/kmod/*.h) scripts/build-kmod
 
 module:
