@@ -132,8 +132,9 @@ out=$(/usr/sbin/daxpind --check-config 2>&1) && pass "daxpind --check-config on 
 /usr/bin/daxpinctl --version >/dev/null 2>&1 || /usr/bin/daxpinctl --help >/dev/null 2>&1 &&
 	pass "daxpinctl runs" || bad "daxpinctl does not run"
 getent group daxpin >/dev/null && pass "group daxpin created (sysusers)" || bad "no group daxpin"
-journalctl --list-catalog 2>/dev/null | grep -qi daxpin && pass "journal catalog updated" ||
-	echo "INFO: journalctl --list-catalog shows no daxpin entry (catalog trigger)"
+id=$(sed -n 's/^-- \([0-9a-f]\{32\}\).*/\1/p' /usr/lib/systemd/catalog/daxpind.catalog | head -n 1)
+journalctl --list-catalog 2>/dev/null | grep -q "^$id" && pass "journal catalog updated by the trigger (has $id)" ||
+	bad "journalctl --list-catalog lacks $id (systemd's catalog trigger)"
 
 # ---- nothing started or loaded by surprise
 if [ -r /proc/modules ]; then
@@ -178,7 +179,7 @@ done < <(cat "$tmp/files-before" "$tmp/extra-before")
 [ ! -e /var/lib/dkms/daxpin ] && pass "DKMS tree /var/lib/dkms/daxpin gone" || bad "/var/lib/dkms/daxpin left"
 ls /lib/modules/*/updates/dkms/daxpin.ko* >/dev/null 2>&1 && bad "daxpin.ko left in /lib/modules" ||
 	pass "no daxpin.ko left in /lib/modules"
-[ -z "$(dkms status daxpin 2>/dev/null)" ] && pass "dkms status: empty for daxpin" || bad "dkms status: $(dkms status daxpin)"
+[ -z "$(dkms status -m daxpin 2>/dev/null)" ] && pass "dkms status: empty for daxpin" || bad "dkms status: $(dkms status daxpin)"
 [ ! -e /etc/daxpin ] && pass "/etc/daxpin gone" || bad "/etc/daxpin left: $(ls -A /etc/daxpin)"
 ls /var/lib/systemd/deb-systemd-helper-enabled/*daxpin* /var/lib/systemd/deb-systemd-helper-masked/*daxpin* >/dev/null 2>&1 &&
 	bad "deb-systemd-helper state left" || pass "no deb-systemd-helper state left"
