@@ -113,7 +113,9 @@ class Checker:
     # ---- reporting ----
 
     def bad(self, where, msg):
-        self.errors.append("%s: %s" % (where, msg))
+        e = "%s: %s" % (where, msg)
+        if e not in self.errors:
+            self.errors.append(e)
 
     def count(self, what, item=""):
         self.counts[what] = self.counts.get(what, 0) + 1
@@ -319,7 +321,7 @@ SELF_BAD = """# T
 
 - `scripts/no-such-script` and `kmod/no-such-file.c`
 - `daxpinctl frobnicate` and `daxpinctl waits --no-such-option`
-- [gone](docs/no-such-page.md) and [anchor](#no-such-heading)
+- [gone](no-such-page.md) and [anchor](other.md#no-such-heading)
 - `daxpind.conf(7)` and `/etc/daxpin/no-such.conf`
 - `kmod-no-such-scenario` and `NoSuchKey=1`
 - `daxpind --no-such-option` and `systemctl start daxpin-nosuch`
@@ -331,7 +333,7 @@ kmod/Kbuild --run
 # each must be reported, in this order of appearance
 SELF_BAD_EXPECT = ["scripts/no-such-script", "kmod/no-such-file.c",
                    "daxpinctl frobnicate", "--no-such-option",
-                   "docs/no-such-page.md", "#no-such-heading",
+                   "no-such-page.md", "#no-such-heading",
                    "daxpind.conf(7)", "/etc/daxpin/no-such.conf",
                    "kmod-no-such-scenario", "NoSuchKey",
                    "daxpind --no-such-option", "daxpin-nosuch",
@@ -343,7 +345,7 @@ SELF_GOOD = """# T
 
 - `scripts/demo`, `kmod/dkms.conf` (from .in), `build/obj` (not checked)
 - `daxpinctl status --check --warn-ms=2000`, `daxpinctl -j waits -v`
-- [self](#real-heading), [readme](README.md#supported-kernels)
+- [self](#real-heading), [other](other.md#a-heading-too), [dir](./)
 - `daxpinctl(8)`, `daxpind.conf(5)`, `/etc/daxpin/daxpind.conf`
 - `/usr/src/daxpin-VERSION/`, `kmod-cycle`, `WarnAfterSec=2`, `PollMSec`
 - `daxpind --check-config`, `systemctl enable --now daxpind`
@@ -358,13 +360,15 @@ scripts/build && daxpinctl kick --stalled   # a comment naming scripts/setup
 def self_test(top, daxpinctl):
     ok = True
     with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "other.md"), "w") as fh:
+            fh.write("# Other\n\n## A heading, too\n")
         for name, text, want in (("bad.md", SELF_BAD, SELF_BAD_EXPECT),
                                  ("good.md", SELF_GOOD, [])):
             p = os.path.join(d, name)
             with open(p, "w") as fh:
                 fh.write(text)
             c = Checker(top, daxpinctl)
-            c.check_file(p, base=top)	# as if it were at the top of the tree
+            c.check_file(p)	# tree paths from top, links from d
             got = c.errors
             missing = [w for w in want if not any(w in e for e in got)]
             if want and (missing or len(got) != len(want)):
