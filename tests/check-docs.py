@@ -163,14 +163,14 @@ class Checker:
         if not block and CAMEL_RE.match(word):
             self.check_key(where, word)
         if block:
-            body = re.sub(r"^\s*[#$]\s+", "", code)
-            body = re.sub(r"\s#\s.*$", "", body)	# trailing comment
-            for part in re.split(r"&&|\|\||;|\|", body):
+            # the command without its prompt and trailing comment: paths in
+            # a comment were checked above, but "# shown by daxpinctl and ..."
+            # is prose, not a daxpinctl command
+            code = re.sub(r"(^|\s)#(\s.*)?$", "", re.sub(r"^\s*[#$]\s+", "", code))
+            for part in re.split(r"&&|\|\||;|\|", code):
                 words = part.split()
                 if words and TREE_RE.fullmatch(words[0]):
                     self.check_tree_path(where, words[0], executable=True)
-        if block:	# commands only: "# shown by daxpinctl and ..." is prose
-            code = re.sub(r"(^|\s)#(\s.*)?$", "", re.sub(r"^\s*[#$]\s+", "", code))
         for m in re.finditer(r"(?<![\w/.-])daxpinctl((?:\s+[^\s#|;&`]+)+)", code):
             self.check_daxpinctl(where, m.group(1).split())
         for part in re.split(r"&&|\|\||;|\|", code):	# daxpind in command position
