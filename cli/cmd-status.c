@@ -82,8 +82,8 @@ static void collect_module(struct status *st)
 /* seconds since process pid started, from /proc; -1 when unknown */
 static long long proc_uptime(long long pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start;
+	char path[64], buf[1024];
+	uint64_t start;
 	double up;
 	long hz = sysconf(_SC_CLK_TCK);
 	FILE *f;
@@ -93,13 +93,9 @@ static long long proc_uptime(long long pid)
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
-	p = fgets(buf, sizeof(buf), f);
+	i = fgets(buf, sizeof(buf), f) != NULL;
 	fclose(f);
-	p = p ? strrchr(buf, ')') : NULL;
-	/* field 22 (starttime); p points at the end of field 2 */
-	for (i = 2; p && i < 21; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, " %llu", &start) != 1 || hz <= 0)
+	if (!i || daxpin_proc_stat_starttime(buf, &start) < 0 || hz <= 0)
 		return -1;
 	f = fopen("/proc/uptime", "re");
 	if (!f)

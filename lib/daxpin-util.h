@@ -29,6 +29,12 @@ int daxpin_parse_u64(const char *s, uint64_t max, uint64_t *out);
  * 0, -EINVAL or -ERANGE (31 years or more).
  */
 int daxpin_parse_time_ns(const char *s, uint64_t *out);
+/*
+ * The start time (field 22, clock ticks since boot) from one line of
+ * /proc/PID/stat.  The command name (field 2) may hold spaces and ')', so
+ * fields are counted from its last ')'.  0 or -EINVAL.
+ */
+int daxpin_proc_stat_starttime(const char *stat_line, uint64_t *ticks);
 
 #ifdef __cplusplus
 }

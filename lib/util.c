@@ -118,3 +118,29 @@ int daxpin_parse_time_ns(const char *s, uint64_t *out)
 	}
 	return -EINVAL;
 }
+
+int daxpin_proc_stat_starttime(const char *stat_line, uint64_t *ticks)
+{
+	const char *p = strrchr(stat_line, ')');
+	unsigned long long v;
+	char *end;
+	int field;
+
+	if (!p)
+		return -EINVAL;
+	/* p ends field 2; each space before a field moves to the next one */
+	for (field = 2; field < 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EINVAL;
+	}
+	p++;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || (*end != ' ' && *end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ticks = v;
+	return 0;
+}

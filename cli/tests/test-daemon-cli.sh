@@ -108,6 +108,19 @@ expect 0 status
 grep_in out "daemon: daxpind 0.9, pid 1, up "
 grep_in out "policy: WarnAfterSec=5 "
 
+# The daemon's uptime comes from its own start time (field 22 of
+# /proc/PID/stat): the fake daxpind started after this script, so it cannot
+# have been up longer than the script (field 21, always 0, gave the
+# machine's uptime).
+sed "s/\"pid\":1,/\"pid\":$fake,/" "$tmp/replies/status" >"$tmp/status.fake" &&
+	mv "$tmp/status.fake" "$tmp/replies/status"
+expect 0 status --json
+daemon_up=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["daemon"]["uptime_sec"])' "$tmp/out")
+script_up=$(awk -v hz="$(getconf CLK_TCK)" -v start="$(cut -d' ' -f22 /proc/$$/stat)" \
+	'{ printf "%d", $1 - start / hz }' /proc/uptime)
+[ "$daemon_up" -le $((script_up + 1)) ] ||
+	{ echo "FAIL: daxpind up ${daemon_up}s, but it started after this script (up ${script_up}s)"; fail=1; }
+
 : >"$tmp/requests"
 expect 0 policy set WarnAfterSec=2
 grep_in out "WarnAfterSec=2 applied (runtime"

@@ -950,6 +950,21 @@ static void test_util(void **state)
 	assert_int_equal(daxpin_parse_u64("1001", 1000, &v), -ERANGE);
 }
 
+/* A /proc/PID/stat line: comm with spaces and ')', field 21 = 0, 22 = 4242 */
+static void test_proc_stat_starttime(void **state)
+{
+	static const char line[] =
+		"1234 (a) b (c)) S 1 1234 1234 0 -1 4194560 100 0 0 0 3 1 0 0 "
+		"20 0 1 0 4242 10000000 200 18446744073709551615 1 1 0 0 0 0 0 "
+		"0 0 0 0 0 17 1 0 0 0 0 0\n";
+	uint64_t t = 0;
+
+	assert_int_equal(daxpin_proc_stat_starttime(line, &t), 0);
+	assert_int_equal(t, 4242);
+	assert_int_equal(daxpin_proc_stat_starttime("1234 (x) S 1 2", &t), -EINVAL);
+	assert_int_equal(daxpin_proc_stat_starttime("no paren", &t), -EINVAL);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(daxpin_event_type_name(DAXPIN_EVENT_KICKED), "kicked");
@@ -1150,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_kick),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_proc_stat_starttime),
 		cmocka_unit_test(test_bench),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_event_malformed),
