@@ -108,18 +108,12 @@ static int wait_fd(int fd, short ev, long long deadline)
 	}
 }
 
-int daxpin_control_request(const char *path, struct json_object *req,
-			   struct json_object **reply,
+static int control_connect(const char *path, long long deadline,
 			   char *errbuf, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	long long deadline = now_ms() + DAXPIN_CONTROL_TIMEOUT_MS;
-	const char *s;
-	char *buf = NULL, *nl = NULL;
-	size_t len = 0, cap = 0, off, n;
 	int fd, rc;
 
-	*reply = NULL;
 	errbuf[0] = '\0';
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(errbuf, errlen, "socket path too long");
@@ -136,9 +130,33 @@ int daxpin_control_request(const char *path, struct json_object *req,
 		if (rc) {
 			snprintf(errbuf, errlen, "connect %s: %s", path,
 				 strerror(-rc));
-			goto out;
+			close(fd);
+			return rc;
 		}
 	}
+	return fd;
+}
+
+int daxpin_control_connect(const char *path, int timeout_ms,
+			   char *errbuf, size_t errlen)
+{
+	return control_connect(path, now_ms() + timeout_ms, errbuf, errlen);
+}
+
+int daxpin_control_request_timeout(const char *path, struct json_object *req,
+				   int timeout_ms, struct json_object **reply,
+				   char *errbuf, size_t errlen)
+{
+	long long deadline = now_ms() + timeout_ms;
+	const char *s;
+	char *buf = NULL, *nl = NULL;
+	size_t len = 0, cap = 0, off, n;
+	int fd, rc;
+
+	*reply = NULL;
+	fd = control_connect(path, deadline, errbuf, errlen);
+	if (fd < 0)
+		return fd;
 
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	n = strlen(s);
@@ -215,4 +233,13 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int daxpin_control_request(const char *path, struct json_object *req,
+			   struct json_object **reply,
+			   char *errbuf, size_t errlen)
+{
+	return daxpin_control_request_timeout(path, req,
+					      DAXPIN_CONTROL_TIMEOUT_MS,
+					      reply, errbuf, errlen);
 }

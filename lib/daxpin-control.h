@@ -36,9 +36,20 @@ int daxpin_control_parse_reply(const char *line, size_t len,
 			       struct json_object **reply,
 			       char *errbuf, size_t errlen);
 
-/* send {"cmd": cmd, ...extra members of req} and read the reply */
+/*
+ * Connect to the control socket within timeout_ms: a non-blocking,
+ * close-on-exec fd, or a negative errno with errbuf set.
+ */
+int daxpin_control_connect(const char *path, int timeout_ms,
+			   char *errbuf, size_t errlen);
+
+/* send {"cmd": cmd, ...extra members of req} and read the reply, all
+ * within DAXPIN_CONTROL_TIMEOUT_MS (or timeout_ms) */
 int daxpin_control_request(const char *path, struct json_object *req,
 			   struct json_object **reply,
 			   char *errbuf, size_t errlen);
+int daxpin_control_request_timeout(const char *path, struct json_object *req,
+				   int timeout_ms, struct json_object **reply,
+				   char *errbuf, size_t errlen);
 
 #endif /* _DAXPIN_CONTROL_H_ */
