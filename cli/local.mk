@@ -89,3 +89,10 @@ docs/daxpinctl.8: $(srcdir)/docs/daxpinctl.8.scd
 		echo "warning: $(SCDOC) not found: installing a placeholder daxpinctl(8)" >&2; \
 		printf '.TH DAXPINCTL 8\n.SH NAME\ndaxpinctl \\- see docs/daxpinctl.8.scd (scdoc missing at build time)\n' > $@; \
 	fi
+
+# daxpinctl's words for a busy or silent control socket (runs cli/daxpinctl)
+check_PROGRAMS += cli/tests/test-control-errors
+TESTS += cli/tests/test-control-errors
+cli_tests_test_control_errors_SOURCES = cli/tests/test-control-errors.c
+cli_tests_test_control_errors_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+cli_tests_test_control_errors_LDADD = $(CMOCKA_LIBS)

@@ -3,8 +3,11 @@
  * Client of daxpind's control socket: one JSON object per line each way.
  * Errors are negative errnos; errbuf gets a one-line explanation:
  *  -ENOENT/-ECONNREFUSED  daxpind is not running (no socket / no listener)
+ *  -EAGAIN                daxpind is running but its listen backlog stayed
+ *                         full until the timeout (busy)
  *  -EACCES                the daemon refused the request (root / group daxpin)
- *  -EBADMSG               the reply is not a JSON object with "ok"
+ *  -ECONNRESET            daxpind closed the connection without a reply
+ *  -EBADMSG               the reply is not a JSON object with "ok", or cut short
  *  -EMSGSIZE              the reply exceeds DAXPIN_CONTROL_MAX_REPLY
  *  -ETIMEDOUT             no reply within the timeout
  *  other                  "ok": false from the daemon, with its "errno"
