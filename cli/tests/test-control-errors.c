@@ -196,11 +196,37 @@ static void test_not_running(void **state)
 	assert_non_null(strstr(s, "daxpind is not running"));
 }
 
+/* a socket path under a regular file (ENOTDIR): not running, for status
+ * as for policy */
+static void test_not_running_notdir(void **state)
+{
+	char file[128], sock[160];
+	const char *s;
+	FILE *f;
+	int rc;
+
+	(void)state;
+	sock_path(file, sizeof(file), "plain-file");
+	f = fopen(file, "we");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(sock, sizeof(sock), "%s/control", file);
+	rc = exit_of(run(sock, "notdir-policy", "policy", NULL));
+	s = slurp("notdir-policy", "err");
+	assert_int_equal(rc, 7);
+	assert_non_null(strstr(s, "daxpind is not running"));
+	rc = exit_of(run(sock, "notdir-status", "status", "--json"));
+	s = slurp("notdir-status", "out");
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"error\": \"daxpind is not running\""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_busy_and_silent),
 		cmocka_unit_test(test_not_running),
+		cmocka_unit_test(test_not_running_notdir),
 	};
 	char cmd[128];
 	int rc;
