@@ -129,7 +129,9 @@ static void collect_daemon(struct status *st)
 		if (json_object_object_get_ex(sr, "pid", &v) &&
 		    json_object_is_type(v, json_type_int))
 			up = proc_uptime(json_object_get_int64(v));
-	} else if (rc == -ENOENT || rc == -ECONNREFUSED) {
+	} else if (rc == -ENOENT || rc == -ECONNREFUSED || rc == -ENOTDIR) {
+		/* as daxpinctl_daemon_error() says it; busy (EAGAIN) or no
+		 * reply keep the library's own words */
 		snprintf(msg, sizeof(msg), "daxpind is not running");
 	}
 	st->daemon = daemon_status_doc(path, rc, msg, sr, pr, up);

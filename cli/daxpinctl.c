@@ -241,9 +241,20 @@ int daxpinctl_daemon_error(struct daxpinctl_opts *opts, int err,
 		fprintf(stderr, "daxpind refused the request: %s; run as root or join group daxpin\n",
 			msg && msg[0] ? daxpin_esc(msg, 0) : strerror(abs(err)));
 		return DAXPINCTL_EXIT_PERM;
+	case -EAGAIN:
+		/* running, but its listen backlog stayed full: not "not running" */
+		fprintf(stderr, "%s; try again\n", msg && msg[0] ?
+			daxpin_esc(msg, 0) : "daxpind's control socket is busy");
+		return DAXPINCTL_EXIT_FAIL;
+	case -ETIMEDOUT:
+	case -ECONNRESET:
+	case -EPIPE:
+		/* a daemon that is slow, stuck or hung up: not a version skew */
+		fprintf(stderr, "%s; see 'journalctl -u daxpind'\n", msg && msg[0] ?
+			daxpin_esc(msg, 0) : "daxpind did not answer");
+		return DAXPINCTL_EXIT_FAIL;
 	case -EBADMSG:
 	case -EMSGSIZE:
-	case -ETIMEDOUT:
 		fprintf(stderr, "bad reply from daxpind at %s: %s; check that daxpind and daxpinctl versions match\n",
 			path, msg && msg[0] ? daxpin_esc(msg, 0) : strerror(abs(err)));
 		return DAXPINCTL_EXIT_FAIL;

@@ -96,3 +96,10 @@ schema_DATA = docs/schema/waits.json docs/schema/kick.json \
 	docs/schema/scan.json docs/schema/stats.json docs/schema/config.json \
 	docs/schema/bench.json docs/schema/monitor.json docs/schema/status.json \
 	docs/schema/version.json docs/schema/policy.json docs/schema/metrics.json
+
+# daxpinctl's words for a busy or silent control socket (runs cli/daxpinctl)
+check_PROGRAMS += cli/tests/test-control-errors
+TESTS += cli/tests/test-control-errors
+cli_tests_test_control_errors_SOURCES = cli/tests/test-control-errors.c
+cli_tests_test_control_errors_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+cli_tests_test_control_errors_LDADD = $(CMOCKA_LIBS)

@@ -108,18 +108,38 @@ static int wait_fd(int fd, short ev, long long deadline)
 	}
 }
 
-int daxpin_control_request(const char *path, struct json_object *req,
-			   struct json_object **reply,
+/* Sleep ms, never past deadline; false when the deadline has come. */
+static bool backoff(long long deadline, long ms)
+{
+	long long left = deadline - now_ms();
+	struct timespec ts;
+
+	if (left <= 0)
+		return false;
+	if (ms > left)
+		ms = (long)left;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
+/*
+ * A non-blocking connect() to an AF_UNIX stream socket either queues the
+ * connection at once or fails: EAGAIN there means the listener's backlog
+ * is full (nothing is "in progress" as with TCP's EINPROGRESS, and polling
+ * the socket says writable at once, though it is not connected).  So try
+ * again, 2 ms growing to 50 ms apart, until the deadline, and then say
+ * "busy", which is not "not running" (ENOENT, ECONNREFUSED).
+ */
+static int control_connect(const char *path, long long deadline,
 			   char *errbuf, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	long long deadline = now_ms() + DAXPIN_CONTROL_TIMEOUT_MS;
-	const char *s;
-	char *buf = NULL, *nl = NULL;
-	size_t len = 0, cap = 0, off, n;
+	long delay = 2;
 	int fd, rc;
 
-	*reply = NULL;
 	errbuf[0] = '\0';
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(errbuf, errlen, "socket path too long");
@@ -127,18 +147,54 @@ int daxpin_control_request(const char *path, struct json_object *req,
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (fd < 0) {
 		rc = -errno;
-		if (rc == -EAGAIN || rc == -EINPROGRESS)
-			rc = wait_fd(fd, POLLOUT, deadline);
-		if (rc) {
+		snprintf(errbuf, errlen, "socket: %s", strerror(-rc));
+		return rc;
+	}
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		rc = -errno;
+		if (rc == -EINTR)
+			continue;
+		if (rc != -EAGAIN) {
 			snprintf(errbuf, errlen, "connect %s: %s", path,
 				 strerror(-rc));
-			goto out;
+			close(fd);
+			return rc;
 		}
+		if (!backoff(deadline, delay)) {
+			snprintf(errbuf, errlen,
+				 "daxpind's control socket %s is busy (backlog full)",
+				 path);
+			close(fd);
+			return -EAGAIN;
+		}
+		delay = delay * 2 > 50 ? 50 : delay * 2;
 	}
+	return fd;
+}
+
+int daxpin_control_connect(const char *path, int timeout_ms,
+			   char *errbuf, size_t errlen)
+{
+	return control_connect(path, now_ms() + timeout_ms, errbuf, errlen);
+}
+
+int daxpin_control_request_timeout(const char *path, struct json_object *req,
+				   int timeout_ms, struct json_object **reply,
+				   char *errbuf, size_t errlen)
+{
+	long long deadline = now_ms() + timeout_ms;
+	const char *s;
+	char *buf = NULL, *nl = NULL;
+	size_t len = 0, cap = 0, off, n;
+	bool hung_up = false;
+	int fd, rc;
+
+	*reply = NULL;
+	fd = control_connect(path, deadline, errbuf, errlen);
+	if (fd < 0)
+		return fd;
 
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	n = strlen(s);
@@ -155,6 +211,13 @@ int daxpin_control_request(const char *path, struct json_object *req,
 				if (rc)
 					goto io_err;
 				continue;
+			}
+			/* daxpind may answer and hang up without reading
+			 * (a client turned away at the door): its answer
+			 * is in our receive queue, read it. */
+			if (errno == EPIPE || errno == ECONNRESET) {
+				hung_up = true;
+				break;
 			}
 			rc = -errno;
 			goto io_err;
@@ -193,14 +256,19 @@ int daxpin_control_request(const char *path, struct json_object *req,
 					goto io_err;
 				continue;
 			}
-			rc = -errno;
-			goto io_err;
+			if (errno != ECONNRESET && errno != EPIPE) {
+				rc = -errno;
+				goto io_err;
+			}
+			r = 0;
 		}
 		if (r == 0) {
-			rc = -EBADMSG;
+			/* a hang-up is not a garbled reply (EBADMSG) */
+			rc = len ? -EBADMSG : -ECONNRESET;
 			snprintf(errbuf, errlen,
-				 "daxpind closed the connection without a %s",
-				 len ? "complete reply" : "reply");
+				 "daxpind closed the connection without a %s%s",
+				 len ? "complete reply" : "reply",
+				 hung_up ? " (before reading the request)" : "");
 			goto out;
 		}
 		nl = memchr(buf + len, '\n', (size_t)r);
@@ -210,9 +278,23 @@ int daxpin_control_request(const char *path, struct json_object *req,
 					errbuf, errlen);
 	goto out;
 io_err:
-	snprintf(errbuf, errlen, "talking to %s: %s", path, strerror(-rc));
+	if (rc == -ETIMEDOUT)
+		snprintf(errbuf, errlen, "no reply from daxpind at %s within %d ms",
+			 path, timeout_ms);
+	else
+		snprintf(errbuf, errlen, "talking to %s: %s", path,
+			 strerror(-rc));
 out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int daxpin_control_request(const char *path, struct json_object *req,
+			   struct json_object **reply,
+			   char *errbuf, size_t errlen)
+{
+	return daxpin_control_request_timeout(path, req,
+					      DAXPIN_CONTROL_TIMEOUT_MS,
+					      reply, errbuf, errlen);
 }

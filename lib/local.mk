@@ -37,3 +37,10 @@ lib_tests_json_samples_SOURCES = \
 	lib/tests/builder.h
 lib_tests_json_samples_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS)
 lib_tests_json_samples_LDADD = $(LIBDAXPIN_LIBS)
+
+# the control-socket client against listeners made by the test (no daxpind)
+check_PROGRAMS += lib/tests/test-control
+TESTS += lib/tests/test-control
+lib_tests_test_control_SOURCES = lib/tests/test-control.c
+lib_tests_test_control_CFLAGS = $(AM_CFLAGS) $(JSON_CFLAGS) $(CMOCKA_CFLAGS)
+lib_tests_test_control_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
