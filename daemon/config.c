@@ -530,7 +530,9 @@ int dxp_config_load_warn(const struct dxp_config_paths *paths, dxp_config_error_
 	c->global.set = (1ULL << DXP_K_POLICY_MAX) - 1;
 	c->ratelimit_interval_ns = 30 * DXP_NSEC_PER_SEC;
 	c->ratelimit_burst = 10;
-	c->metrics_path = strdup(RUNSTATEDIR "/daxpin/daxpind.prom");
+	/* node_exporter's textfile directory (daemon/metrics.h); manager.c writes
+	 * nothing there when the directory does not exist. */
+	c->metrics_path = strdup("/var/lib/prometheus/node-exporter/daxpind.prom");
 	if (!c->metrics_path) {
 		free(c);
 		return -ENOMEM;

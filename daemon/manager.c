@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -23,6 +24,9 @@
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
 #endif
 
 /* ---- status, state, metrics ------------------------------------------ */
@@ -55,8 +59,12 @@ static void update_status(struct dxp_manager *m)
 int dxp_manager_render_metrics(struct dxp_manager *m, char **text, size_t *len)
 {
 	struct daxpin_stats stats = { 0 };
+	struct utsname u;
+	struct timespec wall;
 	struct dxp_metrics_input in = {
 		.m = &m->mon,
+		.now_ns = dxp_manager_env_ops.now(m),
+		.version = PACKAGE_VERSION,
 		.log_suppressed = dxp_log_suppressed_total(),
 		.events_malformed = m->events_malformed,
 		.config_reloads = m->reloads,
@@ -64,6 +72,10 @@ int dxp_manager_render_metrics(struct dxp_manager *m, char **text, size_t *len)
 	};
 	int r;
 
+	clock_gettime(CLOCK_REALTIME, &wall);
+	in.wall_ns = (uint64_t)wall.tv_sec * 1000000000 + (uint64_t)wall.tv_nsec;
+	if (uname(&u) == 0)
+		in.kernel = u.release;
 	if (m->src.ops->get_stats(m->src.ctx, &stats) >= 0) {
 		in.stats = &stats;
 		if (stats.has_global)
@@ -82,11 +94,22 @@ static void write_metrics(struct dxp_manager *m)
 	int r;
 
 	if (!m->config->origin[DXP_K_METRICS_PATH].file) {
-		snprintf(def, sizeof(def), "%s/daxpind.prom", m->rundir);
+		/* Not configured: node_exporter's textfile directory if it
+		 * exists (no node_exporter, no file, no warning); a second
+		 * instance (--runtime-dir) writes into its own directory. */
+		struct stat st;
+
+		if (strcmp(m->rundir, RUNSTATEDIR "/daxpin"))
+			snprintf(def, sizeof(def), "%s/" DXP_METRICS_FILE, m->rundir);
+		else if (stat(DXP_METRICS_DIR, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(def, sizeof(def), DXP_METRICS_DIR "/" DXP_METRICS_FILE);
+		else
+			def[0] = '\0';
 		path = def;
 	}
 	if (!path || !*path)
 		return;
+	m->metrics_written = true;
 	r = dxp_manager_render_metrics(m, &text, &len);
 	if (r >= 0) {
 		r = dxp_metrics_write(path, text, len);
@@ -104,6 +127,48 @@ static void write_metrics(struct dxp_manager *m)
 	} else {
 		m->metrics_error[0] = '\0';
 	}
+}
+
+/* Rewrite the metrics once a minute while a file is written, so that
+ * daxpin_metrics_timestamp_seconds tells a stopped daxpind from an idle
+ * one (the file itself outlives daxpind).  No file, no wake-up. */
+static int on_metrics_heartbeat(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct dxp_manager *m = userdata;
+
+	m->metrics_written = false;
+	write_metrics(m);
+	if (!m->metrics_written)
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	(void)sd_event_source_set_time(s, usec + DXP_METRICS_HEARTBEAT_SEC * 1000000ULL);
+	return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+static void arm_metrics_heartbeat(struct dxp_manager *m)
+{
+	uint64_t now;
+
+	if (!m->metrics_written || !m->e)
+		return;
+	if (m->heartbeat_src) {
+		int on = SD_EVENT_OFF;
+
+		(void)sd_event_source_get_enabled(m->heartbeat_src, &on);
+		if (on != SD_EVENT_OFF)
+			return;
+	}
+	if (sd_event_now(m->e, CLOCK_BOOTTIME, &now) < 0)
+		return;
+	now += DXP_METRICS_HEARTBEAT_SEC * 1000000ULL;
+	if (!m->heartbeat_src) {
+		if (sd_event_add_time(m->e, &m->heartbeat_src, CLOCK_BOOTTIME, now,
+				      1000000ULL, on_metrics_heartbeat, m) < 0)
+			return;
+		(void)sd_event_source_set_description(m->heartbeat_src, "daxpind-metrics-heartbeat");
+		return;
+	}
+	(void)sd_event_source_set_time(m->heartbeat_src, now);
+	(void)sd_event_source_set_enabled(m->heartbeat_src, SD_EVENT_ONESHOT);
 }
 
 void dxp_manager_save_state(struct dxp_manager *m)
@@ -125,7 +190,9 @@ static int on_changed(sd_event_source *s, void *userdata)
 	struct dxp_manager *m = userdata;
 
 	dxp_manager_save_state(m);
+	m->metrics_written = false;
 	write_metrics(m);
+	arm_metrics_heartbeat(m);
 	/* A module without overrun records (older daxpin.ko) drops events
 	 * silently: its events_dropped growing is the only sign.  The stats
 	 * were read for the metrics anyway; resync at most once a second. */
@@ -354,6 +421,7 @@ struct dxp_manager *dxp_manager_free(struct dxp_manager *m)
 	sd_event_source_disable_unref(m->ctrl_src);
 	sd_event_source_disable_unref(m->changed_src);
 	sd_event_source_disable_unref(m->refresh_src);
+	sd_event_source_disable_unref(m->heartbeat_src);
 	for (size_t i = 0; i < sizeof(m->signal_src) / sizeof(m->signal_src[0]); i++)
 		sd_event_source_disable_unref(m->signal_src[i]);
 	dxp_nl_free(m->nl);

@@ -56,6 +56,7 @@ struct dxp_manager {
 	sd_event_source *events_src;
 	sd_event_source *changed_src;
 	sd_event_source *refresh_src;	/* dxp_monitor_refresh(), deferred */
+	sd_event_source *heartbeat_src;	/* metrics rewritten at least once a minute */
 	struct dxp_hooks hooks;
 
 	bool ready;
@@ -66,6 +67,7 @@ struct dxp_manager {
 	uint64_t stats_dropped;		/* daxpin.ko's events_dropped, last read */
 	uint64_t stats_dropped_synced;	/* ... when we last resynced for it */
 	char metrics_error[PATH_MAX + 128];
+	bool metrics_written;		/* the last write_metrics() had a path */
 };
 
 /* ---- manager.c ---------------------------------------------------------- */

@@ -92,28 +92,57 @@ static void test_metrics(void **state)
 	st.gp = &gp;
 	st.nr_gp = 1;
 
-	in = (struct dxp_metrics_input) { .m = &m, .stats = &st, .log_suppressed = 9 };
+	t1.w.start_ns = 1000000000;		/* 2.5 s old at now_ns */
+	t1.track.done = DXP_DONE_WARN;
+	t2.w.start_ns = 3000000000;
+	strcpy(st.global.version, "0.9 \"x\"");
+	in = (struct dxp_metrics_input) {
+		.m = &m, .stats = &st, .log_suppressed = 9, .now_ns = 3500000000,
+		.wall_ns = 1700000000123456789ULL, .version = "1.2", .kernel = "6.1.0-57-amd64",
+	};
 	assert_int_equal(dxp_metrics_render(&in, &text, &len), 0);
 	assert_int_equal(strlen(text), len);
 #define HAS(line) do { if (!strstr(text, line "\n")) fail_msg("missing: %s\n%s", line, text); } while (0)
+	HAS("daxpin_build_info{version=\"1.2\",module_version=\"0.9 \\\"x\\\"\",kernel=\"6.1.0-57-amd64\"} 1");
+	HAS("daxpin_metrics_timestamp_seconds 1700000000.123456789");
 	HAS("daxpin_waits_in_flight 2");
+	HAS("daxpin_waits_stuck 1");
 	HAS("daxpin_waits_stalled 1");
-	HAS("daxpind_waits_ended_total{outcome=\"completed\"} 7");
-	HAS("daxpind_kicks_total{result=\"ok\"} 3");
-	HAS("daxpind_actions_total{action=\"signal\",result=\"dry_run\"} 2");
-	HAS("daxpind_event_overruns_total 1");
-	HAS("daxpind_log_suppressed_total 9");
+	HAS("daxpin_wait_oldest_seconds 2.500000000");
+	HAS("daxpin_waits_ended_total{outcome=\"completed\"} 7");
+	HAS("daxpin_kicks_total{result=\"ok\"} 3");
+	HAS("daxpin_actions_total{action=\"signal\",result=\"dry_run\"} 2");
+	HAS("daxpin_event_overruns_total 1");
+	HAS("daxpin_log_messages_suppressed_total 9");
 	HAS("daxpin_module_events_dropped_total 4");
 	HAS("# TYPE daxpin_wait_duration_seconds histogram");
-	/* Cumulative buckets in seconds: 2 us, ..., 16 us, then +Inf. */
-	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"2e-06\"} 1");
-	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"8e-06\"} 1");
-	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"1.6e-05\"} 3");
-	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",dev=\"259:0\",le=\"+Inf\"} 3");
-	HAS("daxpin_wait_duration_seconds_sum{fs=\"ext4\",dev=\"259:0\"} 1.500000000");
-	HAS("daxpin_wait_duration_seconds_count{fs=\"ext4\",dev=\"259:0\"} 3");
+	/* Cumulative buckets with exact bounds in seconds: every bound from
+	 * 2 us to 2^31 us, empty or not, then +Inf. */
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"0.000002\"} 1");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"0.000008\"} 1");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"0.000016\"} 3");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"1.048576\"} 3");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"2147.483648\"} 3");
+	HAS("daxpin_wait_duration_seconds_bucket{fs=\"ext4\",maj_min=\"259:0\",le=\"+Inf\"} 3");
+	HAS("daxpin_wait_duration_seconds_sum{fs=\"ext4\",maj_min=\"259:0\"} 1.500000000");
+	HAS("daxpin_wait_duration_seconds_count{fs=\"ext4\",maj_min=\"259:0\"} 3");
+	HAS("daxpin_grace_period_seconds_bucket{primitive=\"synchronize_rcu\",context=\"kill_dax\",le=\"0.001024\"} 0");
+	HAS("daxpin_grace_period_seconds_bucket{primitive=\"synchronize_rcu\",context=\"kill_dax\",le=\"0.002048\"} 5");
 	HAS("daxpin_grace_period_seconds_bucket{primitive=\"synchronize_rcu\",context=\"kill_dax\",le=\"+Inf\"} 5");
-	HAS("daxpin_fs_waits_total{fs=\"ext4\",dev=\"259:0\",outcome=\"started\"} 8");
+	HAS("daxpin_fs_waits_started_total{fs=\"ext4\",maj_min=\"259:0\"} 8");
+	HAS("daxpin_fs_waits_ended_total{fs=\"ext4\",maj_min=\"259:0\",outcome=\"completed\"} 7");
+	/* One namespace, no rounded bound, no "started" outcome. */
+	assert_null(strstr(text, "daxpind_"));
+	assert_null(strstr(text, "e-0"));
+	assert_null(strstr(text, "outcome=\"started\""));
+	{
+		/* Every histogram series has the same 31 bounds + Inf. */
+		size_t n = 0;
+
+		for (const char *p = text; (p = strstr(p, "daxpin_wait_duration_seconds_bucket{")); p++)
+			n++;
+		assert_int_equal(n, DAXPIN_HIST_BUCKETS);
+	}
 
 	/* Atomic write: the file appears complete, 0644, no temp left. */
 	assert_non_null(mkdtemp(dir));

@@ -117,6 +117,14 @@ else
 	[ "$rss" -le 4096 ] && pass "RSS <= 4 MiB" || bad "RSS ${rss} kB > 4 MiB"
 fi
 grep -q '^daxpin_waits_in_flight 0$' "$tmp/rt/daxpind.prom" && pass "metrics file written" || bad "no metrics file"
+# The file node_exporter would serve, linted by Prometheus's own tool
+# (scripts/packages.txt: prometheus): no output at all is the pass.
+if command -v promtool >/dev/null; then
+	lint=$(promtool check metrics <"$tmp/rt/daxpind.prom" 2>&1) && [ -z "$lint" ] &&
+		pass "promtool check metrics: clean" || bad "promtool check metrics: $lint"
+else
+	bad "no promtool (apt-get install prometheus; scripts/setup does)"
+fi
 
 # ---- stop
 kill -TERM "$DPID"; wait "$DPID"; rc=$?; DPID=

@@ -61,7 +61,7 @@ for k in "ActionAfterSec=2 (/tmp/daxpind-vm/daxpind.conf:3)" "SIGTERM" "DAXPIN_P
 	grep -qF -- "$k" <<<"$l" || die "action line lacks '$k'"
 done
 grep -q "Sent SIGTERM" <<<"$(sed -n "${r}p" "$DLOG")" || die "result line: $(sed -n "${r}p" "$DLOG")"
-grep -q '^daxpind_actions_total{action="signal",result="ok"} 1$' "$DRUN/daxpind.prom" ||
+grep -q '^daxpin_actions_total{action="signal",result="ok"} 1$' "$DRUN/daxpind.prom" ||
 	die "metrics: $(grep actions "$DRUN/daxpind.prom")"
 
 # The same with a handler that reports the interruption itself.
@@ -95,7 +95,7 @@ assert_near "wait start to dry-run line" 2000 $((($(line_ns "$l") - WSTART) / 10
 wait_for "[ \$(( \$(boot_ns) - $WSTART )) -ge 4000000000 ]" 10
 is_running "$tp" || die "DryRun=yes: the truncate ended"
 [ "$(dlog_count '\[action\]')" = 0 ] || die "an action was taken in dry-run mode"
-grep -q '^daxpind_actions_total{action="signal",result="dry_run"} 1$' "$DRUN/daxpind.prom" ||
+grep -q '^daxpin_actions_total{action="signal",result="dry_run"} 1$' "$DRUN/daxpind.prom" ||
 	die "metrics: $(grep actions "$DRUN/daxpind.prom")"
 assert pin_held
 pin_release

@@ -112,7 +112,7 @@ r=$(ctl '{"cmd":"status"}')
 log "status: $r"
 grep -q '"waits_in_flight":0' <<<"$r" || die "status still counts waits"
 kicks=$(grep -c '\[kicked\]' "$DLOG")
-grep -q "^daxpind_kicks_total{result=\"ok\"} $kicks\$" "$DRUN/daxpind.prom" ||
+grep -q "^daxpin_kicks_total{result=\"ok\"} $kicks\$" "$DRUN/daxpind.prom" ||
 	die "metrics disagree with $kicks kicks: $(grep kicks "$DRUN/daxpind.prom")"
 grep -q '^daxpin_wait_duration_seconds_count{fs="'"$DAXPIN_FS"'"' "$DRUN/daxpind.prom" ||
 	die "no per-fs wait histogram in the metrics"
