@@ -9,3 +9,5 @@ EXTRA_DIST += \
 	contrib/prometheus/daxpin-dashboard.json \
 	tests/prometheus/check-names \
 	tests/prometheus/test-prometheus.sh
+# The host half of tests/vm/scenarios/daemon-metrics.sh (scripts/test).
+EXTRA_DIST += tests/prometheus/node-exporter-check tests/vm/scenarios/daemon-metrics.sh
