@@ -26,6 +26,7 @@ enum {
 	DAXPINCTL_CHECK_OK = 0,
 	DAXPINCTL_CHECK_WARNING = 1,
 	DAXPINCTL_CHECK_CRITICAL = 2,
+	DAXPINCTL_CHECK_UNKNOWN = 3,	/* bad command line, could not judge */
 };
 
 struct daxpinctl_opts {
@@ -42,11 +43,13 @@ struct cmd_struct {
 };
 
 /* common options, accepted before and after the command name */
+#define DAXPINCTL_OPT_LIST_OPTS	0x100	/* --list-opts: no short option */
 #define DAXPINCTL_COMMON_SHORT "hj::u"
 #define DAXPINCTL_COMMON_LONG \
 	{ "help", no_argument, NULL, 'h' }, \
 	{ "json", optional_argument, NULL, 'j' }, \
-	{ "human", no_argument, NULL, 'u' }
+	{ "human", no_argument, NULL, 'u' }, \
+	{ "list-opts", no_argument, NULL, DAXPINCTL_OPT_LIST_OPTS }
 
 /* handle a common option; returns 0, or an exit code when it must stop */
 int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,

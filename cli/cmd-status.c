@@ -545,18 +545,46 @@ static int print_text(struct status *st, struct json_object *pmem,
 
 	putchar('\n');
 	render_daemon_status(stdout, st->daemon);
-	printf("\nhealth: %s (a wait is stuck after ", status_check_health_name(st->chk.health));
-	if (st->chk.warn_ms == UINT64_MAX)
-		printf("never");
-	else
-		printf("%" PRIu64 " ms", st->chk.warn_ms);
-	printf(", from %s)\n", st->warn_source);
-	for (i = 0; i < json_object_array_length(st->chk.reasons); i++)
+	/* The verdict's first reason on the health line itself: without the
+	 * module that is all there is to say, no threshold applies. */
+	printf("\nhealth: %s", status_check_health_name(st->chk.health));
+	if (json_object_array_length(st->chk.reasons))
+		printf(": %s", json_object_get_string(
+			json_object_array_get_idx(st->chk.reasons, 0)));
+	if (!st->module_err) {
+		printf(" (a wait is stuck after ");
+		if (st->chk.warn_ms == UINT64_MAX)
+			printf("never");
+		else
+			printf("%" PRIu64 " ms", st->chk.warn_ms);
+		printf(", from %s)", st->warn_source);
+	}
+	putchar('\n');
+	for (i = 1; i < json_object_array_length(st->chk.reasons); i++)
 		printf("  - %s\n", json_object_get_string(
 			json_object_array_get_idx(st->chk.reasons, i)));
 	json_object_put(pmem);
 	json_object_put(dax_mounts);
 	return DAXPINCTL_EXIT_OK;
+}
+
+/* --check (or -c, alone or among other short options) before any "--" */
+static bool check_requested(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--check"))
+			return true;
+		if (argv[i][0] == '-' && argv[i][1] != '-' && strchr(argv[i], 'c'))
+			return true;
+	}
+	return false;
+}
+
+/* The monitoring-plugin convention: a check that could not judge is
+ * UNKNOWN (3), whatever daxpinctl's own exit code would be. */
+static int unknown(bool check, int rc)
+{
+	return check && rc ? DAXPINCTL_CHECK_UNKNOWN : rc;
 }
 
 int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
@@ -572,7 +600,9 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	struct status st = { .opts = opts, .warn_source = "default" };
 	uint64_t warn_ms = WARN_MS_DEFAULT, crit_ms = CRIT_MS_DEFAULT;
 	struct json_object *pmem, *dax_mounts;
-	bool check = false;
+	/* Known before getopt, which may stop at a bad option first: with
+	 * --check every failure to judge is UNKNOWN (3), never CRITICAL. */
+	bool check = check_requested(argc, argv);
 	int c, rc;
 
 	while ((c = daxpinctl_getopt(argc, argv, opts, usage, "c", lo, 0,
@@ -583,22 +613,22 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 			continue;
 		case 'W':
 			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &warn_ms))
-				return daxpinctl_usage_error(opts, usage,
-					"bad --warn-ms '%s'", optarg);
+				return unknown(check, daxpinctl_usage_error(opts, usage,
+					"bad --warn-ms '%s'", optarg));
 			st.warn_source = "option";
 			continue;
 		case 'C':
 			if (daxpin_parse_u64(optarg, UINT64_MAX / 2, &crit_ms))
-				return daxpinctl_usage_error(opts, usage,
-					"bad --crit-ms '%s'", optarg);
+				return unknown(check, daxpinctl_usage_error(opts, usage,
+					"bad --crit-ms '%s'", optarg));
 			continue;
 		}
 	}
 	if (rc)
-		return rc < 0 ? 0 : rc;
+		return rc < 0 ? 0 : unknown(check, rc);
 	st.ro.human = opts->human;
 	if (status_check_init(&st.chk, warn_ms, crit_ms))
-		return DAXPINCTL_EXIT_FAIL;
+		return unknown(check, DAXPINCTL_EXIT_FAIL);
 
 	if (daxpin_mounts_load(&st.mnts, NULL))
 		memset(&st.mnts, 0, sizeof(st.mnts));
@@ -633,8 +663,8 @@ int cmd_status(int argc, char **argv, struct daxpinctl_opts *opts)
 	} else {
 		rc = print_text(&st, pmem, dax_mounts);
 	}
-	if (check && rc == DAXPINCTL_EXIT_OK)
-		rc = st.chk.health;
+	if (check)
+		rc = rc == DAXPINCTL_EXIT_OK ? st.chk.health : DAXPINCTL_CHECK_UNKNOWN;
 
 	status_check_fini(&st.chk);
 	json_object_put(st.daemon);

@@ -10,12 +10,16 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "help.h"
 #include "lib/daxpin-control.h"
 #include "lib/daxpin-text.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
+
+/* "daxpinctl waits", for the usage-error hint; set by main() */
+static const char *usage_cmd;
 
 static const struct cmd_struct commands[] = {
 	{ "waits", cmd_waits, "list tasks waiting in a DAX layout break" },
@@ -35,6 +39,8 @@ static const struct cmd_struct commands[] = {
 static const char main_usage[] =
 	"daxpinctl [--json[=pretty|short]] [-u|--human] <command> [<args>]";
 
+#define DAXPINCTL_OPT_LIST_CMDS	0x101
+
 static void main_help(FILE *f)
 {
 	size_t i;
@@ -43,16 +49,40 @@ static void main_help(FILE *f)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(f, "\nSee 'daxpinctl <command> --help' and daxpinctl(8).\n");
+	fprintf(f, "\nSee 'daxpinctl help <command>' and daxpinctl(8).\n");
 }
 
+/* After a usage error: the usage, and where the rest is. */
 void daxpinctl_usage(FILE *f, const char *usage)
 {
 	fprintf(f, "usage: %s\n", usage);
-	fprintf(f, "common options:\n"
-		"  -j, --json[=pretty|short]  JSON output (default pretty)\n"
-		"  -u, --human                human-readable units in tables\n"
-		"  -h, --help                 this help\n");
+	fprintf(f, "See '%s --help'.\n", usage_cmd ? usage_cmd : "daxpinctl");
+}
+
+/*
+ * --list-opts: the long options of the table getopt really parses, one a
+ * line, for completion; an option with fixed values (help.h) is listed
+ * once per value, and bare too when the value is optional.
+ */
+static void list_opts(const char *cmd, const struct option *lo)
+{
+	for (; lo->name; lo++) {
+		const struct daxpinctl_opt_help *h = daxpinctl_opt_help_find(cmd, lo->name);
+		const char *v = h ? h->values : NULL;
+
+		if (lo->has_arg != required_argument)
+			printf("--%s\n", lo->name);
+		if (v) {
+			while (*v) {
+				size_t n = strcspn(v, "|");
+
+				printf("--%s=%.*s\n", lo->name, (int)n, v);
+				v += n + !!v[n];
+			}
+		} else if (lo->has_arg != no_argument) {
+			printf("--%s=\n", lo->name);
+		}
+	}
 }
 
 int daxpinctl_usage_error(struct daxpinctl_opts *opts, const char *usage,
@@ -89,7 +119,7 @@ int daxpinctl_common_opt(int c, struct daxpinctl_opts *opts,
 {
 	switch (c) {
 	case 'h':
-		daxpinctl_usage(stdout, usage);
+		daxpinctl_help_print(stdout, opts->cmd, usage);
 		return -1;	/* stop, exit 0 */
 	case 'j':
 		if (set_json(opts, optarg))
@@ -130,6 +160,11 @@ int daxpinctl_getopt(int argc, char **argv, struct daxpinctl_opts *opts,
 	snprintf(so, sizeof(so), DAXPINCTL_COMMON_SHORT "%s",
 		 shortopts ? shortopts : "");
 	while ((c = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		if (c == DAXPINCTL_OPT_LIST_OPTS) {
+			list_opts(opts->cmd, lo);
+			*rc = -1;	/* stop, exit 0 */
+			return -1;
+		}
 		if (c != 'h' && c != 'j' && c != 'u' && c != '?' && c != ':')
 			return c;
 		*rc = daxpinctl_common_opt(c, opts, usage);
@@ -370,11 +405,13 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		DAXPINCTL_COMMON_LONG,
 		{ "version", no_argument, NULL, 'V' },
+		{ "list-cmds", no_argument, NULL, DAXPINCTL_OPT_LIST_CMDS },
 		{ 0 },
 	};
 	struct daxpinctl_opts opts = { 0 };
 	const struct cmd_struct *cmd;
 	static char progname[64];
+	char *help_argv[3];
 	int c, rc;
 
 	/* '+': stop at the command name; its options are its own */
@@ -386,6 +423,15 @@ int main(int argc, char **argv)
 		}
 		if (c == 'V') {
 			printf("%s\n", PACKAGE_VERSION);
+			return DAXPINCTL_EXIT_OK;
+		}
+		if (c == DAXPINCTL_OPT_LIST_CMDS) {
+			for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+				printf("%s\n", commands[i].name);
+			return DAXPINCTL_EXIT_OK;
+		}
+		if (c == DAXPINCTL_OPT_LIST_OPTS) {
+			list_opts(NULL, lo);
 			return DAXPINCTL_EXIT_OK;
 		}
 		rc = daxpinctl_common_opt(c, &opts, main_usage);
@@ -403,6 +449,26 @@ int main(int argc, char **argv)
 		main_help(stderr);
 		return DAXPINCTL_EXIT_USAGE;
 	}
+	if (!cmd->fn && optind + 1 < argc) {
+		/* 'daxpinctl help CMD' is 'daxpinctl CMD --help' */
+		cmd = find_cmd(argv[optind + 1]);
+		if (cmd && !cmd->fn) {
+			main_help(stdout);
+			return DAXPINCTL_EXIT_OK;
+		}
+		if (!cmd) {
+			fprintf(stderr, "daxpinctl help: unknown command '%s'\n",
+				argv[optind + 1]);
+			main_help(stderr);
+			return DAXPINCTL_EXIT_USAGE;
+		}
+		help_argv[0] = (char *)cmd->name;
+		help_argv[1] = (char *)"--help";
+		help_argv[2] = NULL;
+		argv = help_argv;
+		argc = 2;
+		optind = 0;
+	}
 	if (!cmd->fn) {
 		main_help(stdout);
 		return DAXPINCTL_EXIT_OK;
@@ -413,6 +479,7 @@ int main(int argc, char **argv)
 	/* getopt's own messages then read "daxpinctl waits: ..." */
 	snprintf(progname, sizeof(progname), "daxpinctl %s", cmd->name);
 	argv[0] = progname;
+	usage_cmd = progname;
 	optind = 0;	/* full getopt re-initialisation for the command */
 	return cmd->fn(argc, argv, &opts);
 }

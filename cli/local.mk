@@ -7,6 +7,8 @@ cli_daxpinctl_SOURCES = \
 	cli/render-daemon.h \
 	cli/render-daemon.c \
 	cli/daxpinctl.c \
+	cli/help.h \
+	cli/help.c \
 	cli/cmd-waits.c \
 	cli/cmd-stats.c \
 	cli/cmd-bench.c \

@@ -43,6 +43,14 @@ expect 2 monitor --dev /dev/null
 expect_stderr "not a block device"
 expect 2 monitor --no-follow --count 1
 expect 2 status --warn-ms=soon
+# status --check speaks the monitoring-plugin convention: a command line it
+# cannot use is UNKNOWN (3), never CRITICAL (2), wherever --check stands.
+expect 3 status --check --warn-ms=soon
+expect 3 status --warn-ms=soon --check
+expect 3 status --bogus --check
+expect 3 status -c --crit-ms=
+expect 3 status --check extra-arg
+expect 0 status --check --help
 expect 2 scan
 expect 2 stats --nope
 expect 2 bench
@@ -77,5 +85,54 @@ expect "0 3 4" stats
 expect "3 4 5" kick 18446744073709551615
 expect "0 3 4" kick --stalled
 expect "3 4 5 6" scan "$tmp/existing"
+expect "0 1 2" status --check
+check_rc=$rc
+expect 0 status
+if [ "$check_rc" = 2 ] && grep -q 'daxpin.ko is not loaded' "$tmp/out"; then
+	# no module: the health line says so, no stuck-wait threshold
+	grep -qx 'health: critical: daxpin.ko is not loaded' "$tmp/out" ||
+		{ echo "FAIL: status without the module:"; tail -n 3 "$tmp/out"; fail=1; }
+fi
+
+# Every command's --help describes every option its getopt table has
+# (--list-opts is generated from that table), and 'help CMD' is 'CMD --help'.
+cmds=$("$DAXPINCTL" --list-cmds) || { echo "FAIL: --list-cmds"; fail=1; }
+[ "$(echo "$cmds" | wc -l)" -ge 11 ] || { echo "FAIL: --list-cmds: $cmds"; fail=1; }
+n_opts=0
+for c in $cmds; do
+	[ "$c" = help ] && continue
+	expect 0 "$c" --help
+	cp "$tmp/out" "$tmp/help"
+	expect 0 help "$c"
+	cmp -s "$tmp/out" "$tmp/help" || { echo "FAIL: 'help $c' differs from '$c --help'"; fail=1; }
+	grep -q '^usage: daxpinctl' "$tmp/help" || { echo "FAIL: $c --help has no usage"; fail=1; }
+	expect 0 "$c" --list-opts
+	for o in $(sed 's/=.*//' "$tmp/out" | sort -u); do
+		n_opts=$((n_opts + 1))
+		grep -qE -- "(^|[ ,])$o([=[ ]|\$)" "$tmp/help" ||
+			{ echo "FAIL: daxpinctl $c --help does not describe $o"; fail=1; }
+	done
+done
+echo "INFO: $n_opts options described by --help"
+expect 0 --list-opts
+grep -qx -- --json=short "$tmp/out" && grep -qx -- --json=pretty "$tmp/out" ||
+	{ echo "FAIL: --list-opts lacks --json=pretty|short"; fail=1; }
+expect 2 help frobnicate
+
+# The completion asks daxpinctl, so it offers what the binary parses.
+comp=${srcdir:-.}/cli/daxpinctl.bash-completion
+if command -v bash >/dev/null; then
+	got=$(DAXPINCTL="$DAXPINCTL" COMP="$comp" bash -c '
+		. "$COMP"
+		complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=(); _daxpinctl; echo "${COMPREPLY[*]}"; }
+		complete_words "$DAXPINCTL" --js
+		complete_words "$DAXPINCTL" st
+		complete_words "$DAXPINCTL" bench gp --it
+		complete_words "$DAXPINCTL" status --json=s
+		complete_words "$DAXPINCTL" help wa' 2>&1)
+	want=$(printf '%s
+' "--json --json=pretty --json=short" "stats status" "--iterations=" 		"--json=short" "waits")
+	[ "$got" = "$want" ] || { echo "FAIL: completion gave:"; echo "$got"; echo "want:"; echo "$want"; fail=1; }
+fi
 
 exit $fail

@@ -49,7 +49,10 @@ check()	# WANT [ARGS...]: status --check exit code
 # without the module: says so, 0 without --check, 2 with it
 "$DAXPINCTL" status >/tmp/status.txt || die "status without the module failed"
 grep -q "module: not loaded" /tmp/status.txt || die "status: $(cat /tmp/status.txt)"
+grep -qx "health: critical: daxpin.ko is not loaded" /tmp/status.txt ||
+	die "status health line without the module: $(tail -n 3 /tmp/status.txt)"
 check 2
+check 3 --warn-ms=soon
 
 daxpin_load
 # nothing stalled: --stalled kicks nothing, and says so
