@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "daxpin-json.h"
 #include "daxpin-text.h"
@@ -393,6 +394,22 @@ struct json_object *daxpin_bench_to_json(const struct daxpin_bench *b)
 	return o;
 }
 
+/*
+ * An event's CLOCK_BOOTTIME stamp as wall-clock time, so that it lines up
+ * with other logs: the two clocks' offset now (it moves only when the
+ * wall clock is set, and not across suspend, which BOOTTIME counts).
+ */
+static uint64_t boot_to_unix_ns(uint64_t boot_ns)
+{
+	struct timespec rt, bt;
+	int64_t off;
+
+	if (clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_BOOTTIME, &bt))
+		return 0;
+	off = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000 + (rt.tv_nsec - bt.tv_nsec);
+	return off < 0 && (uint64_t)-off > boot_ns ? 0 : boot_ns + (uint64_t)off;
+}
+
 struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 					 const struct daxpin_mounts *mnts)
 {
@@ -405,11 +422,13 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 	if (ev->type == DAXPIN_EVENT_OVERRUN) {
 		/* from daxpin.ko: how many it dropped; from the socket: bare */
 		if (ev->has_dropped &&
-		    (add_u64(o, "dropped", ev->dropped) || add_u64(o, "time_ns", ev->time_ns)))
+		    (add_u64(o, "dropped", ev->dropped) || add_u64(o, "time_ns", ev->time_ns) ||
+		     add_u64(o, "time_unix_ns", boot_to_unix_ns(ev->time_ns))))
 			return fail(o);
 		return o;
 	}
-	if (add_u64(o, "type", ev->type) || add_u64(o, "time_ns", ev->time_ns))
+	if (add_u64(o, "type", ev->type) || add_u64(o, "time_ns", ev->time_ns) ||
+	    add_u64(o, "time_unix_ns", boot_to_unix_ns(ev->time_ns)))
 		return fail(o);
 	if (ev->has_outcome &&
 	    add_str(o, "outcome", daxpin_outcome_name(ev->outcome)))

@@ -25,11 +25,23 @@ import json, sys, jsonschema
 schemas, docs = sys.argv[1], sys.argv[2]
 fail = 0
 cache = {}
-def validator(name):
+def strict(s):
+    """The published schemas accept added keys (keys are only ever added);
+    daxpinctl's own output must not carry one they do not document."""
+    if isinstance(s, dict):
+        if "properties" in s and "additionalProperties" not in s:
+            s = dict(s, additionalProperties=False)
+        return {k: strict(v) for k, v in s.items()}
+    if isinstance(s, list):
+        return [strict(v) for v in s]
+    return s
+published = {}
+def validator(name, loose=False):
     if name not in cache:
         with open("%s/%s.json" % (schemas, name)) as f:
-            cache[name] = jsonschema.Draft202012Validator(json.load(f))
-    return cache[name]
+            published[name] = jsonschema.Draft202012Validator(json.load(f))
+            cache[name] = jsonschema.Draft202012Validator(strict(published[name].schema))
+    return published[name] if loose else cache[name]
 n = 0
 for raw in open(docs, "rb"):
     # RFC 8259: JSON text is UTF-8; names that are not must be repaired
@@ -54,6 +66,17 @@ bad = [("waits", {"waits": [{"id": 1}]}), ("kick", {"id": 1}),
 for name, obj in bad:
     if validator(name).is_valid(obj):
         print("FAIL: schema %s accepts %r" % (name, obj)); fail = 1
+# an added key: the published schema takes it, the strict check does not
+added = {"waits": [], "key_of_a_later_version": 1}
+if not validator("waits", loose=True).is_valid(added):
+    print("FAIL: published waits schema rejects an added key"); fail = 1
+if validator("waits").is_valid(added):
+    print("FAIL: strict check accepts an undocumented key"); fail = 1
+for name in published:
+    if '"additionalProperties":false' in json.dumps(published[name].schema).replace(" ", ""):
+        print("FAIL: published %s schema forbids added keys" % name); fail = 1
+    if "/v1/" not in published[name].schema.get("$id", ""):
+        print("FAIL: %s schema $id has no version" % name); fail = 1
 print("validated %d documents" % n)
 sys.exit(fail)
 PY

@@ -9,10 +9,16 @@ B = {"type": "boolean"}
 DEV = {"type": "string", "pattern": "^[0-9]+:[0-9]+$", "description": "MAJ:MIN of the superblock device"}
 NS = dict(U, description="nanoseconds")
 
-def obj(props, required=None, extra=False, desc=None):
+# daxpinctl(8) promises that keys are only ever added: the published
+# schemas accept keys they do not list, so a consumer validating against
+# them keeps working when a later version adds one.  cli/tests/test-schemas.sh
+# validates daxpinctl's own output strictly (no key the schema does not
+# list), so nothing undocumented slips out.
+SCHEMA_VERSION = 1
+
+def obj(props, required=None, desc=None):
     o = {"type": "object", "properties": props,
-         "required": sorted(props) if required is None else required,
-         "additionalProperties": extra}
+         "required": sorted(props) if required is None else required}
     if desc:
         o["description"] = desc
     return o
@@ -90,9 +96,12 @@ BENCH_RESULT = obj({"name": S, "primitive": U, "iterations": U,
 EVENT = obj({
     "event": {"enum": ["wait_start", "wait_end", "stalled", "kicked", "unknown"]},
     "type": U, "time_ns": dict(U, description="CLOCK_BOOTTIME"),
+    "time_unix_ns": dict(U, description="the same instant as wall-clock time (Unix epoch, ns): "
+                         "time_ns plus the offset between CLOCK_REALTIME and CLOCK_BOOTTIME "
+                         "when daxpinctl printed the event, to line it up with other logs"),
     "outcome": {"enum": ["completed", "interrupted", "untracked", "unknown"]},
     "was_idle": B, "wait": WAIT,
-}, required=["event", "type", "time_ns"])
+}, required=["event", "type", "time_ns", "time_unix_ns"])
 
 MOUNT = obj({"mount": S, "fs": S, "dev": DEV, "source": S, "root": S,
              "dax": nullable({"enum": ["always", "inode", "never"]})})
@@ -135,8 +144,10 @@ DAEMON = obj({
 })
 
 def schema(name, title, body, defs=None):
+    # The version is in the $id: it changes only when a key is removed or
+    # changes meaning or type, never when one is added.
     s = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-         "$id": "https://daxpin.invalid/schema/%s.json" % name,
+         "$id": "https://daxpin.invalid/schema/v%d/%s.json" % (SCHEMA_VERSION, name),
          "title": title}
     s.update(body)
     return s
@@ -171,7 +182,8 @@ out = {
                  "dropped": dict(U, description="events daxpin.ko dropped so far "
                                  "(event_burst or a full ring); absent when the "
                                  "socket overflowed"),
-                 "time_ns": dict(U, description="CLOCK_BOOTTIME")},
+                 "time_ns": dict(U, description="CLOCK_BOOTTIME"),
+                 "time_unix_ns": dict(U, description="time_ns as wall-clock time (Unix epoch, ns)")},
                 required=["event"],
                 desc="events were lost; a resync line follows"),
             obj({"event": {"const": "resync"},
