@@ -126,14 +126,31 @@ ctl()
 }
 
 # wait_on FILE: the wait in flight on FILE, from the module: sets WID and
-# WSTART (ns).  sed, not python (see above); wait objects are flat.
+# WSTART (ns).  sed, not python (see above); wait objects are flat.  On a
+# loaded host the first listing may come after daxpind already acted on
+# the wait and it ended (ActionAfterSec=2 is 2 s of guest time, a first
+# exec under TCG can take longer): then the wait is taken from daxpind's
+# first log line about FILE (its id, and its start = the line's time minus
+# DAXPIN_WAITED_MS), and that is logged.
 wait_on()
 {
-	local w=/tmp/daxpind-vm/waits.json line
+	local w=/tmp/daxpind-vm/waits.json line ms from
 
-	wait_for "waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'" 60 ||
+	# only daxpind's lines from now on: an earlier wait on FILE is not it
+	from=$(($(cat "$DLOG" 2>/dev/null | wc -l) + 1))
+	wait_for "{ waits_json $w && tr -d ' \n' <$w | grep -q '\"path\":\"$1\"'; } ||
+		tail -n +$from \"\$DLOG\" | grep -qE -- ' DAXPIN_PATH=$1( |\$)'" 60 ||
 		die "no wait on $1: $(cat $w)"
 	line=$(tr -d ' \n' <$w | sed 's/},{/}\n{/g' | grep "\"path\":\"$1\"")
+	if [ -z "$line" ]; then
+		line=$(tail -n +$from "$DLOG" | grep -m1 -E -- " DAXPIN_PATH=$1( |\$)")
+		ms=$(line_field "$line" DAXPIN_WAITED_MS)
+		WID=$(line_field "$line" DAXPIN_WAIT_ID)
+		WSTART=$(($(line_ns "$line") - ms * 1000000))
+		log "wait $WID on $1 not listed before daxpind logged it (loaded host): its start from the log line, $ms ms before it"
+		[ -n "$WID" ] && [ -n "$ms" ] || die "cannot parse daxpind's line: $line"
+		return
+	fi
 	WID=$(sed -n 's/.*"id":\([0-9]*\).*/\1/p' <<<"$line")
 	WSTART=$(sed -n 's/.*"start_ns":\([0-9]*\).*/\1/p' <<<"$line")
 	[ -n "$WID" ] && [ -n "$WSTART" ] || die "cannot parse $(cat $w)"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4
 # timeout: 600
+# icount: yes
 #
 # kmod-signal-flood - a signal costs the same whether or not a wait is
 # tracked, however big the table; and how signals end waits:
@@ -11,8 +12,11 @@
 #     page.  The stuck figure must stay below 3x the no-wait one + 2 us: the
 #     module's signal_generate handler now finds the target's waits in one
 #     hash chain (tens of instructions); it used to walk all 65536 slots,
-#     25 MiB, under a global lock (milliseconds a signal).  3x + 2 us leaves
-#     room for a loaded host's noise between two runs of the same loop
+#     25 MiB, under a global lock (milliseconds a signal).  The guest runs
+#     under -icount (header above): its clock counts instructions, so the
+#     host's load cannot make one run look slower than the other (under a
+#     load of 21 on 2 cores, without it, the stuck figure once came out 3.3x
+#     the no-wait one).  3x + 2 us still leaves room for cache effects
 #     without letting a table walk through.  `bench gp` (synchronize_*()
 #     through the module's kretprobes, which ask whether the caller waits)
 #     is timed too, for the record only.
