@@ -121,7 +121,7 @@ static struct json_object *holder_to_json(const struct daxpin_holder *h)
 }
 
 /* null: not known (see struct daxpin_wait); [] with no_holder: none. */
-static int add_holders(struct json_object *o, const struct daxpin_wait *w)
+static int add_holder_list(struct json_object *o, const struct daxpin_wait *w)
 {
 	struct json_object *arr;
 	uint32_t i;
@@ -139,6 +139,15 @@ static int add_holders(struct json_object *o, const struct daxpin_wait *w)
 			return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+int daxpin_json_add_holders(struct json_object *o, const struct daxpin_wait *w)
+{
+	if (add_holder_list(o, w) ||
+	    add_bool(o, "holders_truncated", w->holders_truncated) ||
+	    add_bool(o, "no_holder", w->no_holder))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -178,9 +187,7 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_u64(o, "rounds", w->rounds) ||
 	    add_u64(o, "kicks", w->kicks) ||
 	    add_u64(o, "start_ns", w->start_ns) ||
-	    add_holders(o, w) ||
-	    add_bool(o, "holders_truncated", w->holders_truncated) ||
-	    add_bool(o, "no_holder", w->no_holder))
+	    daxpin_json_add_holders(o, w))
 		return -ENOMEM;
 	return 0;
 }
