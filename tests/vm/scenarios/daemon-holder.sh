@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fs: ext4 xfs
+# timeout: 900
 #
 # daemon-holder - issue 13.1 in daxpind.  One process (daxpin-pinread) maps a
 # DAX file and pins its first page with an O_DIRECT read held in flight;

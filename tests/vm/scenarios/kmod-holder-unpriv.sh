@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4
+# timeout: 900
 #
 # kmod-holder-unpriv - the read policy applies to holders (issue 13.1): with
 # open_reads=1 an unprivileged reader sees the wait of its own truncate, and
