@@ -716,6 +716,23 @@ static void test_exec_hook_gets_json(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* The hook's JSON carries the holders the module named. */
+static void test_exec_hook_json_has_holders(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=exec\nExecHook=/usr/local/bin/hook\nActionAfterSec=1\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 8, true);
+	add_holder(kernel_find(8), 555, "pinner");
+	advance(&m, T0 + S(1));
+	assert_int_equal(F.n_exec, 1);
+	assert_non_null(strstr(F.exec_json, "\"holders\":[{\"pid\":555,\"tgid\":555,\"comm\":\"pinner\",\"uid\":1000,"));
+	assert_non_null(strstr(F.exec_json, "\"no_holder\":false"));
+	assert_non_null(strstr(last(DXP_MSG_ACTION)->text, "DAXPIN_HOLDER_PID=555"));
+	dxp_monitor_free(&m);
+}
+
 static void test_restart_repeats_no_warning(void **state)
 {
 	struct dxp_monitor m1, m2;
@@ -1051,6 +1068,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_holder_target_never_pid1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_holder_gone_before_confirmation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_hook_gets_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_hook_json_has_holders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_repeats_no_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resync_sweeps_and_adopts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_finds_wait_gone, setup, teardown),
