@@ -21,20 +21,26 @@ pinner=$PIN_PID
 chmod 666 "$f"
 chmod 755 "$DAX_MNT"
 
+# as_nobody, exec'd: $! is then the pid of the program itself
+nobody_exec()
+{
+	exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"
+}
+
 mapped=/tmp/mapper.out
-as_nobody python3 -c '
+(nobody_exec python3 -c '
 import mmap, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR)
 m = mmap.mmap(fd, 4096, offset=0)
 print("mapped", m[0], flush=True)
 while True:
 	time.sleep(3600)
-' "$f" >"$mapped" &
+' "$f" >"$mapped") &
 mapper=$!
 lib_at_exit "kill $mapper 2>/dev/null"
 wait_for "grep -q mapped $mapped" 60 || die "nobody's mapper did not map $f"
 
-as_nobody truncate -s 0 "$f" &
+(nobody_exec truncate -s 0 "$f") &
 tp=$!
 wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "no wait listed: $(cat $w)"
