@@ -79,6 +79,12 @@ grep -q " $pinner/daxpin-pinread " /tmp/waits.txt || die "no HOLDERS column nami
 "$DAXPINCTL" waits -v >/tmp/waitsv.txt || die "waits -v failed"
 grep -q "holder pid $pinner tgid $pinner uid 0 daxpin-pinread at " /tmp/waitsv.txt ||
 	die "no holder line in waits -v: $(cat /tmp/waitsv.txt)"
+# a kick on the busy page is harmless (the waiter re-checks and sleeps on)
+# and says who holds it
+id=$(sed -n 's/^\([0-9][0-9]*\) .*/\1/p' /tmp/waits.txt)
+out=$("$DAXPINCTL" kick "$id") || die "kick $id failed"
+log "kick: $out"
+grep -q "was_idle=no .* holders=$pinner/daxpin-pinread$" <<<"$out" || die "kick does not name the holder: $out"
 end_wait "$tp"
 
 # --- 2. the mapping is gone, the pin stays ---------------------------------
