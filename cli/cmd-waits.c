@@ -64,13 +64,28 @@ out:
 struct kick {
 	struct daxpinctl_opts *opts;
 	struct daxpin_ctx *ctx;
-	struct json_object *kicks;	/* --json: [{"id", "was_idle"}] */
+	struct json_object *kicks;	/* --json: [{"id", "was_idle", holders}] */
+	struct daxpin_waits w;		/* read before any kick: the holders */
 	int rc;				/* the first failure's exit code */
 };
 
+/* The wait as listed before the kicks, or NULL (ended, or no listing). */
+static const struct daxpin_wait *kick_wait(const struct kick *k, uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < k->w.nr; i++)
+		if (k->w.waits[i].id == id)
+			return &k->w.waits[i];
+	return NULL;
+}
+
 static void kick_one(struct kick *k, uint64_t id)
 {
+	static const struct daxpin_wait unknown;
+	const struct daxpin_wait *w;
 	struct json_object *o;
+	char holders[160];
 	bool was_idle = false;
 	int rc;
 
@@ -83,10 +98,14 @@ static void kick_one(struct kick *k, uint64_t id)
 			k->rc = rc;
 		return;
 	}
+	w = kick_wait(k, id);
+	if (!w)
+		w = &unknown;
 	if (!k->kicks) {
-		printf("kicked wait %" PRIu64 ": was_idle=%s%s\n", id,
+		printf("kicked wait %" PRIu64 ": was_idle=%s%s holders=%s\n", id,
 		       was_idle ? "yes" : "no",
-		       was_idle ? "" : " (page still busy, the waiter sleeps on)");
+		       was_idle ? "" : " (page still busy, the waiter sleeps on)",
+		       render_holders(holders, sizeof(holders), w));
 		return;
 	}
 	o = json_object_new_object();
@@ -94,30 +113,28 @@ static void kick_one(struct kick *k, uint64_t id)
 		return;
 	json_object_object_add(o, "id", json_object_new_uint64(id));
 	json_object_object_add(o, "was_idle", json_object_new_boolean(was_idle));
+	daxpin_json_add_holders(o, w);
 	json_object_array_add(k->kicks, o);
 }
 
 /* the ids of the stalled waits, read before any is kicked */
 static int stalled_ids(struct kick *k, uint64_t **ids, size_t *nr)
 {
-	struct daxpin_waits w;
+	const struct daxpin_waits *w = &k->w;
 	size_t i;
 	int rc;
 
 	*nr = 0;
 	*ids = NULL;
-	rc = daxpin_get_waits(k->ctx, &w);
+	rc = daxpin_get_waits(k->ctx, &k->w);
 	if (rc)
 		return daxpinctl_error(k->opts, k->ctx, rc, "listing waits");
-	*ids = calloc(w.nr ? w.nr : 1, sizeof(**ids));
-	if (!*ids) {
-		daxpin_waits_free(&w);
+	*ids = calloc(w->nr ? w->nr : 1, sizeof(**ids));
+	if (!*ids)
 		return daxpinctl_error(k->opts, NULL, -ENOMEM, "listing waits");
-	}
-	for (i = 0; i < w.nr; i++)
-		if (w.waits[i].stalled)
-			(*ids)[(*nr)++] = w.waits[i].id;
-	daxpin_waits_free(&w);
+	for (i = 0; i < w->nr; i++)
+		if (w->waits[i].stalled)
+			(*ids)[(*nr)++] = w->waits[i].id;
 	return 0;
 }
 
@@ -167,6 +184,9 @@ int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
 		rc = stalled_ids(&k, &ids, &nr);
 		if (rc)
 			goto out;
+	} else if (daxpin_get_waits(k.ctx, &k.w)) {
+		/* Holders are extra: kick all the same, they print as "-". */
+		memset(&k.w, 0, sizeof(k.w));
 	}
 	if (opts->json) {
 		k.kicks = json_object_new_array();
@@ -194,6 +214,7 @@ int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
 	}
 out:
 	free(ids);
+	daxpin_waits_free(&k.w);
 	daxpin_close(k.ctx);
 	return rc;
 }

@@ -81,11 +81,75 @@ static const char *fmt_pfn(char *buf, size_t len, bool have, uint64_t pfn)
 	return buf;
 }
 
+/*
+ * The HOLDERS column: "TGID/COMM" of each mapping process (comma-joined,
+ * "+" when the module listed fewer than there are), "none" when no process
+ * maps the page, "-" when not known.
+ */
+const char *render_holders(char *buf, size_t len, const struct daxpin_wait *w)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	if (!daxpin_wait_holders_known(w)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (!w->nr_holders) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < w->nr_holders && i < DAXPIN_HOLDERS_MAX && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%u/%s", i ? "," : "",
+			      w->holders[i].tgid,
+			      daxpin_esc(w->holders[i].comm, DAXPIN_ESC_SPACE));
+	if (w->holders_truncated && n < len)
+		snprintf(buf + n, len - n, "+");
+	return buf;
+}
+
+static void render_holder_flags(char *buf, size_t len,
+				const struct daxpin_holder *h)
+{
+	snprintf(buf, len, "%s%s%s%s%s",
+		 h->vm_flags & DAXPIN_HOLDER_VM_SHARED ? "shared" : "private",
+		 h->vm_flags & DAXPIN_HOLDER_VM_WRITE ? ",write" : "",
+		 h->vm_flags & DAXPIN_HOLDER_VM_LOCKED ? ",locked" : "",
+		 h->vm_flags & DAXPIN_HOLDER_VM_IO ? ",io" : "",
+		 h->vm_flags & DAXPIN_HOLDER_VM_PFNMAP ? ",pfnmap" : "");
+}
+
+/* -v: one line a holder under its wait, or why there is none. */
+void render_holder_lines(FILE *f, const char *indent,
+			 const struct daxpin_wait *w)
+{
+	char flags[64];
+	uint32_t i;
+
+	if (w->no_holder)
+		fprintf(f, "%sno process maps the page (unmapped buffer or kernel user)\n",
+			indent);
+	for (i = 0; i < w->nr_holders && i < DAXPIN_HOLDERS_MAX; i++) {
+		const struct daxpin_holder *h = &w->holders[i];
+
+		render_holder_flags(flags, sizeof(flags), h);
+		fprintf(f, "%sholder pid %u tgid %u uid %u %s at 0x%" PRIx64 " in 0x%" PRIx64 "-0x%" PRIx64 " %s%s%s\n",
+			indent, h->pid, h->tgid, h->uid, col(h->comm),
+			h->address, h->vm_start, h->vm_end, flags,
+			h->dma_pinned ? " dma-pinned" : "",
+			h->mm_pinned ? " mm-pinned" : "");
+	}
+	if (w->holders_truncated)
+		fprintf(f, "%smore holders than listed\n", indent);
+}
+
 void render_waits(FILE *f, const struct daxpin_waits *w,
 		  const struct daxpin_mounts *mnts,
 		  const struct render_opts *ro)
 {
 	char path[DAXPIN_PATH_LEN], dev[24], waited[32], off[32], pfn[24];
+	char holders[160];
 	const char *wh = ro->human ? "WAITED" : "WAITED_MS";
 	size_t i;
 
@@ -94,14 +158,14 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 		return;
 	}
 	if (ro->verbose)
-		fprintf(f, "%-8s %-7s %-7s %-15s %-6s %-8s %-10s %-18s %-12s %-4s %-4s %-7s %-6s %-5s %-10s %s\n",
+		fprintf(f, "%-8s %-7s %-7s %-15s %-6s %-8s %-10s %-18s %-12s %-4s %-4s %-7s %-6s %-5s %-10s %-22s %s\n",
 			"ID", "PID", "TGID", "COMM", "FS", "DEV", "INO",
 			"OFFSET", "PFN", "REF", "PIN", "STATE", "ROUNDS",
-			"KICKS", wh, "PATH");
+			"KICKS", wh, "HOLDERS", "PATH");
 	else
-		fprintf(f, "%-8s %-7s %-15s %-8s %-10s %-18s %-4s %-4s %-7s %-10s %s\n",
+		fprintf(f, "%-8s %-7s %-15s %-8s %-10s %-18s %-4s %-4s %-7s %-10s %-22s %s\n",
 			"ID", "PID", "COMM", "DEV", "INO", "OFFSET", "REF",
-			"PIN", "STATE", wh, "PATH");
+			"PIN", "STATE", wh, "HOLDERS", "PATH");
 
 	for (i = 0; i < w->nr; i++) {
 		const struct daxpin_wait *x = &w->waits[i];
@@ -114,20 +178,23 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 			snprintf(waited, sizeof(waited), "%" PRIu64,
 				 x->waited_ns / 1000000);
 		fmt_pfn(pfn, sizeof(pfn), x->has_pfn, x->pfn);
-		if (ro->verbose)
-			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-6u %-5u %-10s %s\n",
+		render_holders(holders, sizeof(holders), x);
+		if (ro->verbose) {
+			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-6u %-5u %-10s %-22s %s\n",
 				x->id, x->pid, x->tgid, col(x->comm),
 				x->fs[0] ? col(x->fs) : "-", dev, x->ino, off,
 				pfn, x->refcount,
 				x->dma_pinned ? "yes" : "no", wait_state(x),
-				x->rounds, x->kicks, waited,
+				x->rounds, x->kicks, waited, holders,
 				last(wait_path(x, mnts, path, sizeof(path))));
-		else
-			fprintf(f, "%-8" PRIu64 " %-7u %-15s %-8s %-10" PRIu64 " %-18s %-4u %-4s %-7s %-10s %s\n",
+			render_holder_lines(f, "    ", x);
+		} else {
+			fprintf(f, "%-8" PRIu64 " %-7u %-15s %-8s %-10" PRIu64 " %-18s %-4u %-4s %-7s %-10s %-22s %s\n",
 				x->id, x->pid, col(x->comm), dev, x->ino, off,
 				x->refcount, x->dma_pinned ? "yes" : "no",
-				wait_state(x), waited,
+				wait_state(x), waited, holders,
 				last(wait_path(x, mnts, path, sizeof(path))));
+		}
 	}
 }
 

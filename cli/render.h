@@ -15,6 +15,9 @@ struct render_opts {
 	bool only_sb;	/* render_stats: superblock table only */
 };
 
+const char *render_holders(char *buf, size_t len, const struct daxpin_wait *w);
+void render_holder_lines(FILE *f, const char *indent,
+			 const struct daxpin_wait *w);
 void render_waits(FILE *f, const struct daxpin_waits *w,
 		  const struct daxpin_mounts *mnts,
 		  const struct render_opts *ro);

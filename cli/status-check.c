@@ -118,21 +118,42 @@ int status_check_note_wait(const struct daxpin_wait *w, void *arg)
 	return c->has_summary;	/* enough: the summary counts the rest */
 }
 
+/* "; held by COMM[TGID], ..." / "; mapped by no process" / "" (not known) */
+static void holders_hint(const struct daxpin_wait *w, char *buf, size_t len)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	if (w->no_holder) {
+		snprintf(buf, len, "; mapped by no process");
+		return;
+	}
+	for (i = 0; i < w->nr_holders && i < DAXPIN_HOLDERS_MAX && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s[%u]",
+				      i ? ", " : "; held by ",
+				      daxpin_esc(w->holders[i].comm, DAXPIN_ESC_SPACE),
+				      w->holders[i].tgid);
+	if (w->holders_truncated && n && n < len)
+		snprintf(buf + n, len - n, " and more");
+}
+
 static void name_wait(struct status_check *c, const struct daxpin_wait *w)
 {
 	uint64_t ms = w->waited_ns / 1000000;
-	char hint[96] = "";
+	char hint[96] = "", holders[256];
 
 	if (w->stalled)
 		snprintf(hint, sizeof(hint),
 			 " (stalled: page idle, waiter asleep; 'daxpinctl kick %" PRIu64 "')",
 			 w->id);
+	holders_hint(w, holders, sizeof(holders));
 	reason(c, ms >= c->crit_ms ? DAXPINCTL_CHECK_CRITICAL :
 	       DAXPINCTL_CHECK_WARNING,
-	       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s",
+	       "wait %" PRIu64 ": %s[%u] stuck %" PRIu64 " ms on %s %u:%u ino %" PRIu64 " %s%s%s",
 	       w->id, daxpin_esc(w->comm, DAXPIN_ESC_SPACE), w->pid, ms,
 	       daxpin_esc(w->fs, DAXPIN_ESC_SPACE), w->dev_major, w->dev_minor,
-	       w->ino, daxpin_esc(w->path, 0), hint);
+	       w->ino, daxpin_esc(w->path, 0), hint, holders);
 }
 
 static void judge_waits(struct status_check *c)

@@ -33,6 +33,7 @@ static const struct key_desc keys[DXP_K_MAX] = {
 	[DXP_K_EXEC_HOOK] = { "ExecHook", DXP_SEC_POLICY },
 	[DXP_K_EXEC_TIMEOUT] = { "ExecTimeoutSec", DXP_SEC_POLICY },
 	[DXP_K_DRY_RUN] = { "DryRun", DXP_SEC_POLICY },
+	[DXP_K_ACTION_TARGET] = { "ActionTarget", DXP_SEC_POLICY },
 	[DXP_K_METRICS_PATH] = { "MetricsPath", DXP_SEC_DAEMON },
 	[DXP_K_RATELIMIT_INTERVAL] = { "LogRateLimitIntervalSec", DXP_SEC_DAEMON },
 	[DXP_K_RATELIMIT_BURST] = { "LogRateLimitBurst", DXP_SEC_DAEMON },
@@ -199,6 +200,12 @@ int dxp_key_parse_policy(struct dxp_policy_section *sec, enum dxp_key k, const c
 			return -EINVAL;
 		}
 		return 0;
+	case DXP_K_ACTION_TARGET:
+		if (dxp_action_target_from_string(value, &p->action_target) < 0) {
+			*why = "expected waiter or holder";
+			return -EINVAL;
+		}
+		return 0;
 	case DXP_K_ACTION_SIGNAL:
 		if (dxp_parse_signal(value, &p->action_signal) < 0) {
 			*why = "expected one of SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGKILL, SIGUSR1, SIGUSR2, SIGALRM";
@@ -325,6 +332,8 @@ int dxp_config_format(const struct dxp_config *c, const struct dxp_policy_sectio
 	case DXP_K_EXEC_HOOK: return snprintf(buf, len, "%s", p->exec_hook ? p->exec_hook : "");
 	case DXP_K_EXEC_TIMEOUT: return fmt_time(buf, len, p->exec_timeout_ns);
 	case DXP_K_DRY_RUN: return snprintf(buf, len, "%s", p->dry_run ? "yes" : "no");
+	case DXP_K_ACTION_TARGET:
+		return snprintf(buf, len, "%s", dxp_action_target_to_string(p->action_target));
 	case DXP_K_METRICS_PATH:
 		return snprintf(buf, len, "%s", c->metrics_path ? c->metrics_path : "");
 	case DXP_K_RATELIMIT_INTERVAL: return fmt_time(buf, len, c->ratelimit_interval_ns);

@@ -602,6 +602,7 @@ static void overlay(struct dxp_policy *p, struct dxp_origin *origin,
 		case DXP_K_EXEC_HOOK: p->exec_hook = s->p.exec_hook; break;
 		case DXP_K_EXEC_TIMEOUT: p->exec_timeout_ns = s->p.exec_timeout_ns; break;
 		case DXP_K_DRY_RUN: p->dry_run = s->p.dry_run; break;
+		case DXP_K_ACTION_TARGET: p->action_target = s->p.action_target; break;
 		default: break;
 		}
 	}

@@ -14,6 +14,7 @@ daemon_libdaxpind_a_SOURCES = \
 	daemon/nlsource.h daemon/nlsource.c \
 	daemon/devdax.h daemon/devdax.c \
 	daemon/hooks.h daemon/hooks.c \
+	daemon/holders.h daemon/holders.c \
 	daemon/manager.h daemon/manager.c \
 	daemon/manager-module.c \
 	daemon/manager-env.c \

@@ -85,7 +85,7 @@ uint64_t dxp_log_suppressed_total(void)
 	return L.suppressed_total;
 }
 
-#define MAX_FIELDS 40
+#define MAX_FIELDS 72	/* a wait's ~20, 3 a holder (8), the caller's */
 #define FIELD_BUF 8192
 
 struct fields {
@@ -138,6 +138,16 @@ static void add_wait(struct fields *f, const struct dxp_log_wait *lw)
 	add(f, "DAXPIN_DMA_PINNED=%d", w->dma_pinned);
 	add(f, "DAXPIN_IDLE=%d", w->idle);
 	add(f, "DAXPIN_STALLED=%d", w->stalled);
+	/* One value a holder, in order (journal fields may repeat). */
+	for (uint32_t i = 0; i < w->nr_holders && i < DAXPIN_HOLDERS_MAX; i++) {
+		add(f, "DAXPIN_HOLDER_PID=%" PRIu32, w->holders[i].tgid);
+		add(f, "DAXPIN_HOLDER_COMM=%s", w->holders[i].comm);
+		add(f, "DAXPIN_HOLDER_UID=%" PRIu32, w->holders[i].uid);
+	}
+	if (w->no_holder)
+		add(f, "DAXPIN_NO_HOLDER=1");
+	if (w->holders_truncated)
+		add(f, "DAXPIN_HOLDERS_TRUNCATED=1");
 	if (lw->mountpoint)
 		add(f, "DAXPIN_MOUNT=%s", lw->mountpoint);
 }

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "daemon/holders.h"
 #include "daemon/log.h"
 #include "daemon/monitor.h"
 #include "lib/daxpin-json.h"
@@ -177,18 +178,19 @@ static void log_stalled(struct dxp_monitor *m, struct dxp_tracked *t)
 
 static void do_warn(struct dxp_monitor *m, struct dxp_tracked *t)
 {
-	char r[256], f[300];
+	char r[256], f[300], who[512];
 
 	rule(t, DXP_K_WARN_AFTER, r, sizeof(r));
 	snprintf(f, sizeof(f), "DAXPIN_RULE=%s", r);
 	m->c.warned++;
 	t->reported = true;
+	dxp_holders_phrase(&t->w, who, sizeof(who));
 	dxp_log(DXP_MSG_WAIT_SLOW, LOG_WARNING, LW(m, t), (const char *const[]) { f, NULL },
 		"%s[%" PRIu32 "] has waited %.1fs to truncate/punch %s: DAX page at offset %" PRIu64
-		" is %s (refcount %" PRIu32 ", %s) [%s]",
+		" is %s (refcount %" PRIu32 ", %s; %s) [%s]",
 		t->w.comm, t->w.pid, (double)waited(m, t) / 1e9, what(t), t->w.offset,
 		t->w.idle ? "idle, yet the waiter sleeps" : "busy", t->w.refcount,
-		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", r);
+		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned", who, r);
 }
 
 static void do_nontransient(struct dxp_monitor *m, struct dxp_tracked *t)
@@ -313,6 +315,10 @@ static void do_action(struct dxp_monitor *m, struct dxp_tracked *t)
 	fields[1] = a == DXP_ACTION_SIGNAL ? "DAXPIN_ACTION=signal" : "DAXPIN_ACTION=exec";
 	fields[2] = NULL;
 
+	if (a == DXP_ACTION_SIGNAL && t->policy.action_target == DXP_TARGET_HOLDER) {
+		dxp_signal_holders(m, t, LW(m, t), fields, reason);
+		return;
+	}
 	if (t->policy.dry_run) {
 		m->c.actions[a][DXP_RES_DRY_RUN]++;
 		if (a == DXP_ACTION_SIGNAL)

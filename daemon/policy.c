@@ -18,6 +18,7 @@ void dxp_policy_defaults(struct dxp_policy *p)
 		.action = DXP_ACTION_NONE,
 		.action_after_ns = 60 * DXP_NSEC_PER_SEC,
 		.action_signal = SIGTERM,
+		.action_target = DXP_TARGET_WAITER,
 		.exec_hook = NULL,
 		.exec_timeout_ns = 10 * DXP_NSEC_PER_SEC,
 		.dry_run = false,
@@ -114,6 +115,28 @@ int dxp_action_from_string(const char *s, enum dxp_action *out)
 {
 	for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
 		if (!strcasecmp(s, action_names[i])) {
+			*out = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static const char *const target_names[] = {
+	[DXP_TARGET_WAITER] = "waiter",
+	[DXP_TARGET_HOLDER] = "holder",
+};
+
+const char *dxp_action_target_to_string(enum dxp_action_target t)
+{
+	if ((unsigned)t >= sizeof(target_names) / sizeof(target_names[0]))
+		return "unknown";
+	return target_names[t];
+}
+
+int dxp_action_target_from_string(const char *s, enum dxp_action_target *out)
+{
+	for (unsigned i = 0; i < sizeof(target_names) / sizeof(target_names[0]); i++)
+		if (!strcasecmp(s, target_names[i])) {
 			*out = i;
 			return 0;
 		}

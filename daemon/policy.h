@@ -23,6 +23,12 @@ enum dxp_action {
 	DXP_ACTION_EXEC,
 };
 
+/* Whom Action=signal signals. */
+enum dxp_action_target {
+	DXP_TARGET_WAITER,		/* the task sleeping in the layout break */
+	DXP_TARGET_HOLDER,		/* the processes mapping its busy page */
+};
+
 struct dxp_policy {
 	uint64_t warn_after_ns;		/* DXP_NEVER: never warn */
 	uint64_t nontransient_after_ns;	/* DXP_NEVER: never classify */
@@ -31,6 +37,7 @@ struct dxp_policy {
 	enum dxp_action action;
 	uint64_t action_after_ns;
 	int action_signal;
+	enum dxp_action_target action_target;
 	const char *exec_hook;		/* points into the owning config */
 	uint64_t exec_timeout_ns;
 	bool dry_run;
@@ -73,6 +80,8 @@ unsigned dxp_policy_evaluate(const struct dxp_policy *p, const struct daxpin_wai
 			     struct dxp_track *t, uint64_t now, uint64_t *next);
 
 const char *dxp_action_to_string(enum dxp_action a);
+const char *dxp_action_target_to_string(enum dxp_action_target t);
+int dxp_action_target_from_string(const char *s, enum dxp_action_target *out);
 int dxp_action_from_string(const char *s, enum dxp_action *out);
 
 #endif

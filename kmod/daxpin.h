@@ -11,6 +11,7 @@
 
 struct file;
 struct inode;
+struct daxpin_holders;
 
 #define DAXPIN_VERSION		"0.1.0"
 #define DAXPIN_PATH_MAX		256
@@ -45,6 +46,8 @@ struct daxpin_wait_info {
 	bool idle;
 	bool stalled;
 	bool page_gone;
+	/* Dumps only (daxpin_holders.c); NULL in the table and in events. */
+	const struct daxpin_holders *holders;
 };
 
 struct daxpin_event {

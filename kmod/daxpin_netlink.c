@@ -50,7 +50,7 @@ void daxpin_reader_init(struct daxpin_reader *r, const struct sk_buff *skb)
  * administrator) and no LSM hook (not exported): this is never more
  * permissive than ptrace except where an LSM alone would refuse.
  */
-static bool daxpin_may_inspect(struct task_struct *task)
+bool daxpin_may_inspect(struct task_struct *task)
 {
 	const struct cred *me = current_cred();
 	const struct cred *tcred;

@@ -29,6 +29,36 @@ bool daxpin_reader_view(const struct daxpin_reader *r,
 			struct task_struct *task,
 			struct daxpin_wait_info *info);
 
+bool daxpin_may_inspect(struct task_struct *task);
+
+/* daxpin_holders.c: the processes mapping a wait's busy page. */
+struct daxpin_holder {
+	pid_t pid;		/* in the reader's pid namespace */
+	pid_t tgid;
+	u32 uid;		/* in the reader's user namespace */
+	char comm[TASK_COMM_LEN];
+	unsigned long vm_start;
+	unsigned long vm_end;
+	unsigned long address;	/* of the busy page in the mapping */
+	u32 vm_flags;		/* DAXPIN_HOLDER_VM_* */
+	bool mm_pinned;		/* MMF_HAS_PINNED */
+	bool owned;		/* a process uses the mapping's mm */
+	bool visible;		/* ... and the reader may see it */
+};
+
+struct daxpin_holders {
+	struct daxpin_holder h[DAXPIN_HOLDERS_MAX];
+	unsigned int nr;	/* mappings found, owned or not */
+	bool truncated;		/* more mappings, or the task walk stopped */
+	bool dma_pinned;	/* the page's, when looked at */
+};
+
+void daxpin_holders_find(struct daxpin_holders *hs,
+			 struct daxpin_wait_info *w,
+			 struct task_struct *waiter,
+			 const struct daxpin_reader *r);
+int daxpin_holders_put(struct sk_buff *skb, const struct daxpin_holders *hs);
+
 int daxpin_put_wait(struct sk_buff *skb, int attr,
 		    const struct daxpin_wait_info *w,
 		    const struct daxpin_reader *r);

@@ -87,6 +87,7 @@ int daxpin_put_wait(struct sk_buff *skb, int attr,
 	    nla_put_u8(skb, DAXPIN_WAIT_ATTR_IDLE, w->idle) ||
 	    nla_put_u8(skb, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
 	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
+	    daxpin_holders_put(skb, w->holders) ||
 	    (w->page_gone && nla_put_flag(skb, DAXPIN_WAIT_ATTR_PAGE_GONE))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -125,6 +126,7 @@ int daxpin_nl_waits_start(struct netlink_callback *cb)
 /* One wait per message; a wait the reader may not see is skipped. */
 static int daxpin_waits_fill(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct daxpin_wait_info *w,
+			     struct daxpin_holders *hs,
 			     const struct daxpin_reader *r)
 {
 	unsigned int slot = cb->args[DAXPIN_WAITS_ARG_SLOT];
@@ -135,6 +137,8 @@ static int daxpin_waits_fill(struct sk_buff *skb, struct netlink_callback *cb,
 
 	while (!daxpin_wait_get(&slot, w, &task)) {
 		visible = daxpin_reader_view(r, task, w);
+		if (visible)
+			daxpin_holders_find(hs, w, task, r);
 		put_task_struct(task);
 		if (visible) {
 			hdr = daxpin_dump_hdr(skb, cb, DAXPIN_CMD_GET_WAITS);
@@ -161,13 +165,15 @@ int daxpin_nl_waits_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		.privileged	= cb->args[DAXPIN_WAITS_ARG_PRIVILEGED],
 		.see_pfn	= cb->args[DAXPIN_WAITS_ARG_SEE_PFN],
 	};
+	struct daxpin_holders *hs;
 	struct daxpin_wait_info *w;
-	int ret;
+	int ret = -ENOMEM;
 
 	w = kmalloc(sizeof(*w), GFP_KERNEL);
-	if (!w)
-		return -ENOMEM;
-	ret = daxpin_waits_fill(skb, cb, w, &r);
+	hs = kmalloc(sizeof(*hs), GFP_KERNEL);
+	if (w && hs)
+		ret = daxpin_waits_fill(skb, cb, w, hs, &r);
+	kfree(hs);
 	kfree(w);
 	return ret;
 }

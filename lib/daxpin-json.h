@@ -25,6 +25,11 @@ extern "C" {
 struct json_object *daxpin_hist_to_json(const struct daxpin_hist *h);
 struct json_object *daxpin_wait_to_json(const struct daxpin_wait *w,
 					const struct daxpin_mounts *mnts);
+/*
+ * Add a wait's "holders" (array, [] when none, null when not known),
+ * "holders_truncated" and "no_holder" to @o; 0 or -ENOMEM.
+ */
+int daxpin_json_add_holders(struct json_object *o, const struct daxpin_wait *w);
 /* {"waits": [...]} (array even when empty) */
 struct json_object *daxpin_waits_to_json(const struct daxpin_waits *w,
 					 const struct daxpin_mounts *mnts);

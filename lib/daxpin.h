@@ -59,6 +59,23 @@ uint64_t daxpin_hist_lo_us(unsigned int b);
 uint64_t daxpin_hist_hi_us(unsigned int b);
 uint64_t daxpin_hist_total(const struct daxpin_hist *h);
 
+/*
+ * A process mapping the busy page of a wait (DAXPIN_WAIT_ATTR_HOLDER).
+ * vm_flags: DAXPIN_HOLDER_VM_*.
+ */
+struct daxpin_holder {
+	uint32_t pid;			/* 0: not in the reader's pid namespace */
+	uint32_t tgid;
+	uint32_t uid;
+	char comm[DAXPIN_COMM_LEN];
+	uint64_t vm_start;
+	uint64_t vm_end;
+	uint64_t address;		/* the busy page in the mapping */
+	uint32_t vm_flags;
+	bool dma_pinned;		/* the page is DMA-pinned (FOLL_PIN) */
+	bool mm_pinned;			/* the process has used FOLL_PIN */
+};
+
 struct daxpin_wait {
 	uint64_t id;			/* mandatory */
 	uint32_t pid;
@@ -83,7 +100,22 @@ struct daxpin_wait {
 	bool has_pfn;			/* only CAP_SYS_ADMIN readers get it */
 	bool has_path;			/* unprivileged readers get none */
 	bool path_truncated;		/* the module cut the path short */
+	/*
+	 * Holders: known when nr_holders > 0 or no_holder; otherwise the
+	 * module did not say (events, an older module, a wait that ended
+	 * while dumped, holders this reader may not see).
+	 */
+	uint32_t nr_holders;
+	bool holders_truncated;		/* more than reported */
+	bool no_holder;			/* no process maps the page */
+	struct daxpin_holder holders[DAXPIN_HOLDERS_MAX];
 };
+
+/* The module named the wait's holders, or said there are none. */
+static inline bool daxpin_wait_holders_known(const struct daxpin_wait *w)
+{
+	return w->nr_holders > 0 || w->no_holder;
+}
 
 struct daxpin_waits {
 	struct daxpin_wait *waits;

@@ -97,6 +97,61 @@ struct json_object *daxpin_hist_to_json(const struct daxpin_hist *h)
 	return arr;
 }
 
+static struct json_object *holder_to_json(const struct daxpin_holder *h)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (add_u64(o, "pid", h->pid) ||
+	    add_u64(o, "tgid", h->tgid) ||
+	    add_str(o, "comm", h->comm) ||
+	    add_u64(o, "uid", h->uid) ||
+	    add_u64(o, "vm_start", h->vm_start) ||
+	    add_u64(o, "vm_end", h->vm_end) ||
+	    add_u64(o, "address", h->address) ||
+	    add_bool(o, "shared", h->vm_flags & DAXPIN_HOLDER_VM_SHARED) ||
+	    add_bool(o, "write", h->vm_flags & DAXPIN_HOLDER_VM_WRITE) ||
+	    add_bool(o, "io", h->vm_flags & DAXPIN_HOLDER_VM_IO) ||
+	    add_bool(o, "pfnmap", h->vm_flags & DAXPIN_HOLDER_VM_PFNMAP) ||
+	    add_bool(o, "locked", h->vm_flags & DAXPIN_HOLDER_VM_LOCKED) ||
+	    add_bool(o, "dma_pinned", h->dma_pinned) ||
+	    add_bool(o, "mm_pinned", h->mm_pinned))
+		return fail(o);
+	return o;
+}
+
+/* null: not known (see struct daxpin_wait); [] with no_holder: none. */
+static int add_holder_list(struct json_object *o, const struct daxpin_wait *w)
+{
+	struct json_object *arr;
+	uint32_t i;
+
+	if (!daxpin_wait_holders_known(w))
+		return add_or_null(o, "holders", NULL, false);
+	arr = json_object_new_array();
+	if (add(o, "holders", arr))
+		return -ENOMEM;
+	for (i = 0; i < w->nr_holders && i < DAXPIN_HOLDERS_MAX; i++) {
+		struct json_object *e = holder_to_json(&w->holders[i]);
+
+		if (!e || json_object_array_add(arr, e)) {
+			json_object_put(e);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int daxpin_json_add_holders(struct json_object *o, const struct daxpin_wait *w)
+{
+	if (add_holder_list(o, w) ||
+	    add_bool(o, "holders_truncated", w->holders_truncated) ||
+	    add_bool(o, "no_holder", w->no_holder))
+		return -ENOMEM;
+	return 0;
+}
+
 static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 			   const struct daxpin_mounts *mnts)
 {
@@ -132,7 +187,8 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_u64(o, "waited_ns", w->waited_ns) ||
 	    add_u64(o, "rounds", w->rounds) ||
 	    add_u64(o, "kicks", w->kicks) ||
-	    add_u64(o, "start_ns", w->start_ns))
+	    add_u64(o, "start_ns", w->start_ns) ||
+	    daxpin_json_add_holders(o, w))
 		return -ENOMEM;
 	return 0;
 }

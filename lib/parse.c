@@ -230,7 +230,77 @@ static const unsigned char wait_kinds[DAXPIN_WAIT_ATTR_MAX + 1] = {
 	[DAXPIN_WAIT_ATTR_KICKS] = K_U32,
 	[DAXPIN_WAIT_ATTR_PAGE_GONE] = K_FLAG,
 	[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_HOLDER] = K_NEST,
+	[DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_NO_HOLDER] = K_FLAG,
 };
+
+static const unsigned char holder_kinds[DAXPIN_HOLDER_ATTR_MAX + 1] = {
+	[DAXPIN_HOLDER_ATTR_PID] = K_U32,
+	[DAXPIN_HOLDER_ATTR_TGID] = K_U32,
+	[DAXPIN_HOLDER_ATTR_COMM] = K_STR,
+	[DAXPIN_HOLDER_ATTR_UID] = K_U32,
+	[DAXPIN_HOLDER_ATTR_VM_START] = K_U64,
+	[DAXPIN_HOLDER_ATTR_VM_END] = K_U64,
+	[DAXPIN_HOLDER_ATTR_VM_FLAGS] = K_U32,
+	[DAXPIN_HOLDER_ATTR_ADDRESS] = K_U64,
+	[DAXPIN_HOLDER_ATTR_DMA_PINNED] = K_U8,
+	[DAXPIN_HOLDER_ATTR_MM_PINNED] = K_U8,
+};
+
+/* A holder names a process: TGID and COMM are mandatory. */
+static int parse_holder(const struct nlattr *nest, struct daxpin_holder *h)
+{
+	const struct nlattr *tb[DAXPIN_HOLDER_ATTR_MAX + 1];
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	rc = parse_nest(nest, holder_kinds, DAXPIN_HOLDER_ATTR_MAX, tb);
+	if (rc)
+		return rc;
+	if (!tb[DAXPIN_HOLDER_ATTR_TGID] || !tb[DAXPIN_HOLDER_ATTR_COMM])
+		return -ENODATA;
+	U32(tb, DAXPIN_HOLDER_ATTR_PID, h->pid);
+	U32(tb, DAXPIN_HOLDER_ATTR_TGID, h->tgid);
+	STR(tb, DAXPIN_HOLDER_ATTR_COMM, h->comm);
+	U32(tb, DAXPIN_HOLDER_ATTR_UID, h->uid);
+	U64(tb, DAXPIN_HOLDER_ATTR_VM_START, h->vm_start);
+	U64(tb, DAXPIN_HOLDER_ATTR_VM_END, h->vm_end);
+	U32(tb, DAXPIN_HOLDER_ATTR_VM_FLAGS, h->vm_flags);
+	U64(tb, DAXPIN_HOLDER_ATTR_ADDRESS, h->address);
+	BOOL(tb, DAXPIN_HOLDER_ATTR_DMA_PINNED, h->dma_pinned);
+	BOOL(tb, DAXPIN_HOLDER_ATTR_MM_PINNED, h->mm_pinned);
+	return 0;
+}
+
+/*
+ * HOLDER repeats: walk the wait's stream (already checked by parse_stream)
+ * for each.  Beyond DAXPIN_HOLDERS_MAX they are checked, not kept, and the
+ * list is flagged truncated.
+ */
+static int parse_holders(const struct nlattr *nest, struct daxpin_wait *w)
+{
+	const struct nlattr *nla = nla_data(nest);
+	struct daxpin_holder spare;
+	int rem = nla_len(nest), rc;
+
+	for (; nla_ok(nla, rem); nla = nla_next(nla, &rem)) {
+		if (nla_type(nla) != DAXPIN_WAIT_ATTR_HOLDER)
+			continue;
+		if (w->nr_holders < DAXPIN_HOLDERS_MAX) {
+			rc = parse_holder(nla, &w->holders[w->nr_holders]);
+			if (rc)
+				return rc;
+			w->nr_holders++;
+			continue;
+		}
+		rc = parse_holder(nla, &spare);
+		if (rc)
+			return rc;
+		w->holders_truncated = true;
+	}
+	return 0;
+}
 
 int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 {
@@ -266,6 +336,11 @@ int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 	w->has_pfn = tb[DAXPIN_WAIT_ATTR_PFN] != NULL;
 	w->has_path = tb[DAXPIN_WAIT_ATTR_PATH] != NULL;
 	w->path_truncated = tb[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] != NULL;
+	w->holders_truncated = tb[DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED] != NULL;
+	if (tb[DAXPIN_WAIT_ATTR_HOLDER])
+		return parse_holders(nest, w);
+	/* "none" next to named holders would contradict them: trust names. */
+	w->no_holder = tb[DAXPIN_WAIT_ATTR_NO_HOLDER] != NULL;
 	return 0;
 }
 

@@ -74,6 +74,10 @@ static void test_waits_table(void **state)
 	/* wait 1 is on 259:1: no mount, fs-relative path */
 	assert_non_null(strstr(s, " /dir 1/file-1\n"));
 	assert_non_null(strstr(s, "1234 "));	/* waited ms of wait 0 */
+	/* holders: 0 not known, 1 none, 2 one process */
+	assert_non_null(strstr(s, " HOLDERS "));
+	assert_non_null(strstr(s, " none "));
+	assert_non_null(strstr(s, " 6002/pinner-0 "));
 	free(o.buf);
 
 	ro.human = true;
@@ -84,6 +88,10 @@ static void test_waits_table(void **state)
 	assert_non_null(strstr(s, "ROUNDS"));
 	assert_non_null(strstr(s, "1.23s"));
 	assert_non_null(strstr(s, "0x1000"));	/* offset of wait 1 in hex */
+	/* -v: a line per holder, and "none" said in words */
+	assert_int_equal(count_lines(s), 6);
+	assert_non_null(strstr(s, "    no process maps the page"));
+	assert_non_null(strstr(s, "    holder pid 6002 tgid 6002 uid 1000 pinner-0 at 0x7f0000200000 in 0x7f0000200000-0x7f0000400000 shared,write dma-pinned mm-pinned\n"));
 	free(o.buf);
 
 	w.nr = 0;
@@ -289,6 +297,9 @@ static void test_hostile_names(void **state)
 	tb_sample_wait(&x, 1);
 	snprintf(x.comm, sizeof(x.comm), "a b\nc\x1b[31m\xff");
 	snprintf(x.path, sizeof(x.path), "/d 1\n2\x1b[31m\xff\xfe");
+	x.no_holder = false;
+	x.nr_holders = 1;
+	snprintf(x.holders[0].comm, sizeof(x.holders[0].comm), "h x\n\x1b[1m\xff");
 	w.waits = &x;
 	w.nr = 1;
 
@@ -300,13 +311,14 @@ static void test_hostile_names(void **state)
 	/* spaces escaped inside the table, kept in the last column */
 	assert_non_null(strstr(s, " a\\ b\\nc\\033[31m\\377 "));
 	assert_non_null(strstr(s, " /d 1\\n2\\033[31m\\377\\376\n"));
+	assert_non_null(strstr(s, " 0/h\\ x\\n\\033[1m\\377 "));
 	free(o.buf);
 
 	ro.verbose = true;
 	out_open(&o);
 	render_waits(o.f, &w, NULL, &ro);
 	s = out_close(&o);
-	assert_int_equal(count_lines(s), 2);
+	assert_int_equal(count_lines(s), 3);	/* + the holder's line */
 	assert_printable(s);
 	free(o.buf);
 

@@ -159,6 +159,28 @@ static void test_stalled_named(void **state)
 	finish(&c, &s);
 }
 
+/* stuck waits name their holders, or say that no process maps the page */
+static void test_stuck_names_holders(void **state)
+{
+	struct daxpin_global g = {
+		.version = "0.1.0", .has_summary = true, .waits_active = 3,
+		.oldest_waited_ns = 9000 * MS,
+	};
+	struct daxpin_stats s;
+	struct status_check c;
+
+	(void)state;
+	start(&c, &s, &g, 5000, 60000);
+	assert_int_equal(walk(&c, 3, 9000, 0), 3);	/* sample holders: ?, none, one */
+	status_check_judge(&c, 0, 0, 0, &s);
+	assert_int_equal(nr_reasons(&c), 3);
+	assert_null(strstr(reason_at(&c, 0), "held by"));
+	assert_null(strstr(reason_at(&c, 0), "mapped by"));
+	assert_non_null(strstr(reason_at(&c, 1), "/dir 1/file-1; mapped by no process"));
+	assert_non_null(strstr(reason_at(&c, 2), "/dir 2/file-2; held by pinner-0[6002]"));
+	finish(&c, &s);
+}
+
 /*
  * A thousand waits past the critical age: the walk stops at the sixth stuck
  * one, five are named, one line counts the rest from the summary.
@@ -309,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_module_errors),
 		cmocka_unit_test(test_summary_only),
 		cmocka_unit_test(test_stalled_named),
+		cmocka_unit_test(test_stuck_names_holders),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_many_stuck),
 		cmocka_unit_test(test_no_summary),

@@ -141,6 +141,33 @@ static void test_dropins_override_in_order(void **state)
 	dxp_config_free(c);
 }
 
+/* ActionTarget: waiter by default, holder per mount; a bad value is named. */
+static void test_action_target(void **state)
+{
+	struct fixture *fx = *state;
+	struct dxp_origin o[DXP_K_POLICY_MAX];
+	struct dxp_config *c;
+	struct dxp_policy p;
+	char v[32];
+
+	put(fx->main_file, "[Policy]\nAction=signal\n[Mount /mnt/a]\nActionTarget=Holder\n");
+	c = load_ok(fx);
+	dxp_config_resolve(c, "/mnt/b", NULL, &p, o);
+	assert_int_equal(p.action_target, DXP_TARGET_WAITER);
+	dxp_config_resolve(c, "/mnt/a", NULL, &p, o);
+	assert_int_equal(p.action_target, DXP_TARGET_HOLDER);
+	assert_int_equal(o[DXP_K_ACTION_TARGET].line, 4);
+	dxp_config_format(c, NULL, DXP_K_ACTION_TARGET, v, sizeof(v));
+	assert_string_equal(v, "waiter");
+	dxp_config_free(c);
+
+	put(fx->main_file, "[Policy]\nActionTarget=pinner\n");
+	c = NULL;
+	assert_true(dxp_config_load(&fx->paths, on_error, fx, &c) < 0 || fx->n_errors > 0);
+	assert_non_null(strstr(fx->errors, "bad value \"pinner\" for ActionTarget: expected waiter or holder"));
+	dxp_config_free(c);
+}
+
 static void test_mount_and_device_sections(void **state)
 {
 	struct fixture *fx = *state;
@@ -553,6 +580,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_file_gives_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_action_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropins_override_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mount_and_device_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_file_line_and_key, setup, teardown),

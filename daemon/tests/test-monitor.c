@@ -43,6 +43,8 @@ static struct {
 	unsigned arms, forgets, changed;
 	int sig_pid, sig;
 	unsigned pidfds;		/* open now */
+	bool unmap_on_open;		/* a pidfd_open() empties every holder list */
+	int signalled[8];		/* pids signalled, in order */
 	bool defer_pending;
 	unsigned n_signals;
 	char exec_hook[128];
@@ -78,6 +80,9 @@ static void fake_locate(void *env, const struct daxpin_wait *w, char **mp, char 
 
 static int fake_pidfd_open(void *env, const struct daxpin_wait *w)
 {
+	if (F.unmap_on_open)
+		for (size_t i = 0; i < F.n_kernel; i++)
+			F.kernel[i].nr_holders = 0;
 	F.pidfds++;
 	return 100 + (int)w->pid;
 }
@@ -93,6 +98,8 @@ static int fake_signal(void *env, int fd, const struct daxpin_wait *w, int sig)
 	assert_int_equal(fd, 100 + (int)w->pid);
 	F.sig_pid = (int)w->pid;
 	F.sig = sig;
+	if (F.n_signals < 8)
+		F.signalled[F.n_signals] = (int)w->pid;
 	F.n_signals++;
 	return 0;
 }
@@ -528,6 +535,144 @@ static void test_signal_action_logs_before_and_after(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* ---- holders (issue 13.1) ---- */
+
+static void add_holder(struct daxpin_wait *w, uint32_t tgid, const char *comm)
+{
+	struct daxpin_holder *h = &w->holders[w->nr_holders++];
+
+	memset(h, 0, sizeof(*h));
+	h->pid = h->tgid = tgid;
+	h->uid = 1000;
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+	h->vm_flags = DAXPIN_HOLDER_VM_SHARED;
+}
+
+static size_t log_index(enum dxp_msg kind)
+{
+	for (size_t i = 0; i < F.n_log; i++)
+		if (F.log[i].kind == kind)
+			return i + 1;
+	return 0;
+}
+
+static void test_warn_names_holders(void **state)
+{
+	struct dxp_monitor m;
+	const struct logged *l;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, true);
+	kernel_find(1)->nr_holders = 0;
+	add_holder(kernel_find(1), 555, "pinner");
+	add_holder(kernel_find(1), 556, "other");
+	advance(&m, T0 + S(5.2));
+	l = last(DXP_MSG_WAIT_SLOW);
+	assert_non_null(strstr(l->text, "held by pinner[555], other[556]"));
+	has_field(l, "DAXPIN_HOLDER_PID=555");
+	has_field(l, "DAXPIN_HOLDER_COMM=pinner");
+	has_field(l, "DAXPIN_HOLDER_PID=556");
+	has_field(l, "DAXPIN_HOLDER_UID=1000");
+	assert_null(strstr(l->text, "DAXPIN_NO_HOLDER"));
+	dxp_monitor_free(&m);
+}
+
+static void test_warn_says_no_holder(void **state)
+{
+	struct dxp_monitor m;
+	const struct logged *l;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, true);
+	kernel_find(1)->no_holder = true;
+	advance(&m, T0 + S(5.2));
+	l = last(DXP_MSG_WAIT_SLOW);
+	assert_non_null(strstr(l->text, "mapped by no process"));
+	has_field(l, "DAXPIN_NO_HOLDER=1");
+	assert_null(strstr(l->text, "DAXPIN_HOLDER_PID="));
+	dxp_monitor_free(&m);
+}
+
+static void test_holder_target_signals_holder_not_waiter(void **state)
+{
+	struct dxp_monitor m;
+	size_t before, result;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\nActionTarget=holder\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	add_holder(kernel_find(7), 555, "pinner");
+	add_holder(kernel_find(7), 555, "pinner");	/* a second mapping */
+	advance(&m, T0 + S(2.01));
+	assert_int_equal(F.n_signals, 1);		/* once a process */
+	assert_int_equal(F.sig_pid, 555);		/* not the waiter 1007 */
+	assert_int_equal(F.sig, 15);
+	assert_int_equal(F.pidfds, 0);
+	before = log_index(DXP_MSG_ACTION);
+	result = log_index(DXP_MSG_ACTION_RESULT);
+	assert_true(before && result && before < result);
+	assert_non_null(strstr(F.log[before - 1].text, "Sending SIGTERM to the holder(s) of the busy page (held by pinner[555], pinner[555])"));
+	assert_non_null(strstr(F.log[before - 1].text, "not to the waiter truncate[1007]"));
+	has_field(&F.log[before - 1], "DAXPIN_HOLDER_PID=555");
+	assert_non_null(strstr(F.log[result - 1].text, "Sent SIGTERM to holder pinner[555]"));
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_OK], 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_holder_target_without_holder_signals_nobody(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\nActionTarget=holder\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	kernel_find(7)->no_holder = true;
+	advance(&m, T0 + S(2.01));
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
+	assert_int_equal(count(DXP_MSG_ACTION), 0);
+	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "mapped by no process"));
+	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "the waiter truncate[1007] is left alone"));
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED], 1);
+	dxp_monitor_free(&m);
+}
+
+static void test_holder_target_never_pid1(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\nActionTarget=holder\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	add_holder(kernel_find(7), 1, "init");
+	add_holder(kernel_find(7), 0, "elsewhere");
+	add_holder(kernel_find(7), 777, "pinner");
+	advance(&m, T0 + S(2.01));
+	assert_int_equal(F.n_signals, 1);
+	assert_int_equal(F.signalled[0], 777);
+	assert_int_equal(F.pidfds, 0);
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_OK], 1);
+	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED], 2);
+	dxp_monitor_free(&m);
+}
+
+/* It unmapped between the pidfd and the confirmation: no signal. */
+static void test_holder_gone_before_confirmation(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=signal\nActionAfterSec=2\nActionTarget=holder\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 7, true);
+	add_holder(kernel_find(7), 555, "pinner");
+	F.unmap_on_open = true;
+	advance(&m, T0 + S(2.01));
+	assert_int_equal(F.n_signals, 0);
+	assert_int_equal(F.pidfds, 0);
+	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "Not sending SIGTERM to holder pinner[555]: it no longer maps"));
+	dxp_monitor_free(&m);
+}
+
 static void test_dry_run_logs_and_does_nothing(void **state)
 {
 	struct dxp_monitor m;
@@ -568,6 +713,23 @@ static void test_exec_hook_gets_json(void **state)
 	dxp_monitor_exec_done(&m, &res);
 	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "exited with status 3"));
 	assert_int_equal(m.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 1);
+	dxp_monitor_free(&m);
+}
+
+/* The hook's JSON carries the holders the module named. */
+static void test_exec_hook_json_has_holders(void **state)
+{
+	struct dxp_monitor m;
+
+	load_config("[Policy]\nAction=exec\nExecHook=/usr/local/bin/hook\nActionAfterSec=1\n");
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 8, true);
+	add_holder(kernel_find(8), 555, "pinner");
+	advance(&m, T0 + S(1));
+	assert_int_equal(F.n_exec, 1);
+	assert_non_null(strstr(F.exec_json, "\"holders\":[{\"pid\":555,\"tgid\":555,\"comm\":\"pinner\",\"uid\":1000,"));
+	assert_non_null(strstr(F.exec_json, "\"no_holder\":false"));
+	assert_non_null(strstr(last(DXP_MSG_ACTION)->text, "DAXPIN_HOLDER_PID=555"));
 	dxp_monitor_free(&m);
 }
 
@@ -899,7 +1061,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stalled_wake_no_only_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signal_action_logs_before_and_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_logs_and_does_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warn_names_holders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warn_says_no_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holder_target_signals_holder_not_waiter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holder_target_without_holder_signals_nobody, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holder_target_never_pid1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_holder_gone_before_confirmation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_hook_gets_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_hook_json_has_holders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_repeats_no_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resync_sweeps_and_adopts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timer_finds_wait_gone, setup, teardown),

@@ -35,6 +35,20 @@ HIST = {
 # comm values, paths and mount points are whatever bytes a local user chose
 NAME = "; valid UTF-8: each byte that is not part of a valid UTF-8 sequence is replaced by U+FFFD"
 
+HOLDER = obj({
+    "pid": dict(U, description="a task of the process, in the reader's pid namespace (0: not visible there)"),
+    "tgid": U,
+    "comm": dict(S, description="the process's comm" + NAME),
+    "uid": dict(U, description="real uid, in the reader's user namespace"),
+    "vm_start": U, "vm_end": U,
+    "address": dict(U, description="the busy page's address in this mapping"),
+    "shared": dict(B, description="MAP_SHARED, else private"),
+    "write": B, "io": dict(B, description="VM_IO"), "pfnmap": dict(B, description="VM_PFNMAP"),
+    "locked": dict(B, description="VM_LOCKED (mlock)"),
+    "dma_pinned": dict(B, description="the page is DMA-pinned (FOLL_PIN; O_DIRECT pins so from Linux 6.5)"),
+    "mm_pinned": dict(B, description="this process has pinned pages with FOLL_PIN (MMF_HAS_PINNED)"),
+})
+
 WAIT = obj({
     "id": dict(U, description="wait id, never reused while the module is loaded"),
     "pid": U, "tgid": U, "comm": dict(S, description="the waiting task's comm" + NAME), "fs": S, "dev": DEV, "ino": U,
@@ -49,6 +63,14 @@ WAIT = obj({
     "page_gone": dict(B, description="the page's pgmap is gone"),
     "waited_ms": U, "waited_ns": NS, "rounds": U, "kicks": U,
     "start_ns": dict(U, description="CLOCK_BOOTTIME, nanoseconds"),
+    "holders": dict(nullable({"type": "array", "items": HOLDER}),
+                    description="the processes mapping the busy page, one entry a mapping (at most 8): "
+                    "[] with no_holder when no process maps it; null when not known (always in events, "
+                    "a wait that ended while dumped, a reflinked page, an older module, or holders this "
+                    "reader may not inspect)"),
+    "holders_truncated": dict(B, description="more mappings than listed, or the module's process walk stopped at its bound"),
+    "no_holder": dict(B, description="no process maps the page (e.g. an O_DIRECT buffer unmapped while its read "
+                      "is in flight, or a kernel user): the pin has no process to name"),
 })
 
 GLOBAL_PROPS = {
@@ -158,7 +180,9 @@ out = {
     "kick": schema("kick", "daxpinctl kick ID...|--stalled --json",
         obj({"kicks": {"type": "array",
                        "description": "one entry per wait kicked, in order; a wait that could not be kicked is reported on stderr instead",
-                       "items": obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled")})}})),
+                       "items": obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled"),
+                                     "holders": dict(WAIT["properties"]["holders"], description="the wait's holders as listed just before the kicks (null: not known, or the wait was not listed)"),
+                                     "holders_truncated": B, "no_holder": B})}})),
     "scan": schema("scan", "daxpinctl scan PATH... --json",
         obj({"scans": {"type": "array", "items": SCAN,
                        "description": "one entry per file scanned successfully, in argument order"}})),

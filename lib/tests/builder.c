@@ -49,6 +49,43 @@ int tb_put_hist(struct nl_msg *msg, int attr, const struct daxpin_hist *h, bool 
 	return 0;
 }
 
+static int tb_put_holder(struct nl_msg *msg, const struct daxpin_holder *h,
+			 bool pad)
+{
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_WAIT_ATTR_HOLDER);
+	const int P = DAXPIN_HOLDER_ATTR_PAD;
+
+	if (!nest ||
+	    nla_put_u32(msg, DAXPIN_HOLDER_ATTR_PID, h->pid) ||
+	    nla_put_u32(msg, DAXPIN_HOLDER_ATTR_TGID, h->tgid) ||
+	    nla_put_string(msg, DAXPIN_HOLDER_ATTR_COMM, h->comm) ||
+	    nla_put_u32(msg, DAXPIN_HOLDER_ATTR_UID, h->uid) ||
+	    tb_put_u64(msg, DAXPIN_HOLDER_ATTR_VM_START, h->vm_start, P, pad) ||
+	    tb_put_u64(msg, DAXPIN_HOLDER_ATTR_VM_END, h->vm_end, P, pad) ||
+	    nla_put_u32(msg, DAXPIN_HOLDER_ATTR_VM_FLAGS, h->vm_flags) ||
+	    tb_put_u64(msg, DAXPIN_HOLDER_ATTR_ADDRESS, h->address, P, pad) ||
+	    nla_put_u8(msg, DAXPIN_HOLDER_ATTR_DMA_PINNED, h->dma_pinned) ||
+	    nla_put_u8(msg, DAXPIN_HOLDER_ATTR_MM_PINNED, h->mm_pinned))
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int tb_put_holders(struct nl_msg *msg, const struct daxpin_wait *w,
+			  bool pad)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->nr_holders; i++)
+		if (tb_put_holder(msg, &w->holders[i], pad))
+			return -1;
+	if ((w->holders_truncated &&
+	     nla_put_flag(msg, DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED)) ||
+	    (w->no_holder && nla_put_flag(msg, DAXPIN_WAIT_ATTR_NO_HOLDER)))
+		return -1;
+	return 0;
+}
+
 int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool pad)
 {
 	struct nlattr *nest = nla_nest_start(msg, attr);
@@ -78,6 +115,7 @@ int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool 
 	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_IDLE, w->idle) ||
 	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
+	    tb_put_holders(msg, w, pad) ||
 	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)))
 		return -1;
 	nla_nest_end(msg, nest);
@@ -222,6 +260,33 @@ int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad)
 	return 0;
 }
 
+/* i % 4: 0 not known, 1 none, 2 one holder, 3 two (the second truncated
+ * when i % 8 == 7)
+ */
+static void tb_sample_holders(struct daxpin_wait *w, unsigned int i)
+{
+	uint32_t k;
+
+	w->no_holder = i % 4 == 1;
+	w->nr_holders = i % 4 >= 2 ? i % 4 - 1 : 0;
+	w->holders_truncated = i % 8 == 7;
+	for (k = 0; k < w->nr_holders; k++) {
+		struct daxpin_holder *h = &w->holders[k];
+
+		h->pid = 6000 + i + k;
+		h->tgid = 6000 + i;
+		h->uid = k ? 0 : 1000;
+		snprintf(h->comm, sizeof(h->comm), "pinner-%u", k);
+		h->vm_start = 0x7f0000000000ULL + ((uint64_t)i << 20);
+		h->vm_end = h->vm_start + 0x200000;
+		h->address = h->vm_start + 0x1000 * k;
+		h->vm_flags = k ? DAXPIN_HOLDER_VM_LOCKED :
+			      DAXPIN_HOLDER_VM_SHARED | DAXPIN_HOLDER_VM_WRITE;
+		h->dma_pinned = w->dma_pinned;
+		h->mm_pinned = k == 0;
+	}
+}
+
 void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
 {
 	memset(w, 0, sizeof(*w));
@@ -250,4 +315,5 @@ void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
 	w->stalled = i % 6 == 0;
 	w->kicks = i % 5;
 	w->page_gone = i % 11 == 10;
+	tb_sample_holders(w, i);
 }

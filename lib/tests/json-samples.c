@@ -60,6 +60,12 @@ int main(void)
 
 		json_object_object_add(k, "id", json_object_new_uint64(1000));
 		json_object_object_add(k, "was_idle", json_object_new_boolean(1));
+		daxpin_json_add_holders(k, &w.waits[2]);	/* one holder */
+		json_object_array_add(kicks, k);
+		k = json_object_new_object();
+		json_object_object_add(k, "id", json_object_new_uint64(1001));
+		json_object_object_add(k, "was_idle", json_object_new_boolean(0));
+		daxpin_json_add_holders(k, &w.waits[0]);	/* not known */
 		json_object_array_add(kicks, k);
 		o = json_object_new_object();
 		json_object_object_add(o, "kicks", kicks);

@@ -49,6 +49,30 @@ static struct json_object *jget(struct json_object *o, const char *key)
 	return v;
 }
 
+static void assert_holders_equal(const struct daxpin_wait *a,
+				 const struct daxpin_wait *b)
+{
+	uint32_t i;
+
+	assert_int_equal(a->nr_holders, b->nr_holders);
+	assert_int_equal(a->holders_truncated, b->holders_truncated);
+	assert_int_equal(a->no_holder, b->no_holder);
+	for (i = 0; i < a->nr_holders; i++) {
+		const struct daxpin_holder *x = &a->holders[i], *y = &b->holders[i];
+
+		assert_int_equal(x->pid, y->pid);
+		assert_int_equal(x->tgid, y->tgid);
+		assert_int_equal(x->uid, y->uid);
+		assert_string_equal(x->comm, y->comm);
+		assert_int_equal(x->vm_start, y->vm_start);
+		assert_int_equal(x->vm_end, y->vm_end);
+		assert_int_equal(x->address, y->address);
+		assert_int_equal(x->vm_flags, y->vm_flags);
+		assert_int_equal(x->dma_pinned, y->dma_pinned);
+		assert_int_equal(x->mm_pinned, y->mm_pinned);
+	}
+}
+
 static void assert_wait_equal(const struct daxpin_wait *a,
 			      const struct daxpin_wait *b)
 {
@@ -75,6 +99,7 @@ static void assert_wait_equal(const struct daxpin_wait *a,
 	assert_int_equal(a->idle, b->idle);
 	assert_int_equal(a->stalled, b->stalled);
 	assert_int_equal(a->page_gone, b->page_gone);
+	assert_holders_equal(a, b);
 }
 
 /* ---- waits ---- */
@@ -195,6 +220,138 @@ static void test_waits_huge(void **state)
 	assert_int_equal(w.waits[500].id, 1500);
 	daxpin_waits_free(&w);
 	nlmsg_free(big);
+}
+
+/* ---- holders ---- */
+
+static struct nlattr *put_holder(struct nl_msg *msg, uint32_t tgid,
+				 const char *comm)
+{
+	struct nlattr *h = nla_nest_start(msg, DAXPIN_WAIT_ATTR_HOLDER);
+
+	nla_put_u32(msg, DAXPIN_HOLDER_ATTR_PID, tgid);
+	nla_put_u32(msg, DAXPIN_HOLDER_ATTR_TGID, tgid);
+	nla_put_string(msg, DAXPIN_HOLDER_ATTR_COMM, comm);
+	nla_put_u32(msg, DAXPIN_HOLDER_ATTR_VM_FLAGS,
+		    DAXPIN_HOLDER_VM_SHARED | DAXPIN_HOLDER_VM_LOCKED);
+	return h;
+}
+
+/* More holders than kept: the first DAXPIN_HOLDERS_MAX, flagged truncated. */
+static void test_holders_beyond_max(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	struct daxpin_waits w = { 0 };
+	struct json_object *o, *arr;
+	unsigned int i;
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	for (i = 0; i < DAXPIN_HOLDERS_MAX + 3; i++)
+		nla_nest_end(msg, put_holder(msg, 100 + i, "pinner"));
+	/* contradicts the names above: names win */
+	nla_put_flag(msg, DAXPIN_WAIT_ATTR_NO_HOLDER);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.waits[0].nr_holders, DAXPIN_HOLDERS_MAX);
+	assert_true(w.waits[0].holders_truncated);
+	assert_false(w.waits[0].no_holder);
+	assert_int_equal(w.waits[0].holders[0].tgid, 100);
+	assert_int_equal(w.waits[0].holders[7].tgid, 107);
+
+	o = daxpin_wait_to_json(&w.waits[0], NULL);
+	arr = jget(o, "holders");
+	assert_int_equal(json_object_array_length(arr), DAXPIN_HOLDERS_MAX);
+	assert_string_equal(json_object_get_string(
+		jget(json_object_array_get_idx(arr, 0), "comm")), "pinner");
+	assert_true(json_object_get_boolean(
+		jget(json_object_array_get_idx(arr, 0), "shared")));
+	assert_true(json_object_get_boolean(
+		jget(json_object_array_get_idx(arr, 0), "locked")));
+	assert_false(json_object_get_boolean(
+		jget(json_object_array_get_idx(arr, 0), "io")));
+	assert_true(json_object_get_boolean(jget(o, "holders_truncated")));
+	json_object_put(o);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+/* null (not known), [] + no_holder (none): never confused. */
+static void test_holders_none_vs_unknown(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	struct daxpin_waits w = { 0 };
+	struct json_object *o, *v;
+
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 2);
+	nla_put_flag(msg, DAXPIN_WAIT_ATTR_NO_HOLDER);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.nr, 2);
+
+	assert_false(daxpin_wait_holders_known(&w.waits[0]));
+	o = daxpin_wait_to_json(&w.waits[0], NULL);
+	assert_true(json_object_object_get_ex(o, "holders", &v));
+	assert_null(v);
+	assert_false(json_object_get_boolean(jget(o, "no_holder")));
+	json_object_put(o);
+
+	assert_true(daxpin_wait_holders_known(&w.waits[1]));
+	o = daxpin_wait_to_json(&w.waits[1], NULL);
+	assert_int_equal(json_object_array_length(jget(o, "holders")), 0);
+	assert_true(json_object_get_boolean(jget(o, "no_holder")));
+	json_object_put(o);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+}
+
+static void test_holder_malformed(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct nlattr *nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	struct daxpin_waits w = { 0 };
+	struct nlattr *h;
+	uint16_t small = 1;
+
+	/* a u64 address sent as u16 */
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	h = put_holder(msg, 5, "p");
+	nla_put(msg, DAXPIN_HOLDER_ATTR_ADDRESS, sizeof(small), &small);
+	nla_nest_end(msg, h);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	assert_int_equal(w.nr, 0);
+	nlmsg_free(msg);
+
+	/* a holder without its process: -ENODATA */
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	h = nla_nest_start(msg, DAXPIN_WAIT_ATTR_HOLDER);
+	nla_put_u64(msg, DAXPIN_HOLDER_ATTR_VM_START, 4096);
+	nla_nest_end(msg, h);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -ENODATA);
+	assert_int_equal(w.nr, 0);
+	nlmsg_free(msg);
+
+	/* the 9th, not kept, is checked all the same */
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	nest = nla_nest_start(msg, DAXPIN_ATTR_WAIT);
+	nla_put_u64(msg, DAXPIN_WAIT_ATTR_ID, 1);
+	for (small = 0; small < DAXPIN_HOLDERS_MAX; small++)
+		nla_nest_end(msg, put_holder(msg, 5, "p"));
+	h = put_holder(msg, 5, "p");
+	nla_put(msg, DAXPIN_HOLDER_ATTR_COMM, 2, "ab");	/* no NUL */
+	nla_nest_end(msg, h);
+	nla_nest_end(msg, nest);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -EBADMSG);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
 }
 
 /* ---- malformed input ---- */
@@ -1147,6 +1304,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waits_empty),
 		cmocka_unit_test(test_wait_roundtrip),
+		cmocka_unit_test(test_holders_beyond_max),
+		cmocka_unit_test(test_holders_none_vs_unknown),
+		cmocka_unit_test(test_holder_malformed),
 		cmocka_unit_test(test_wait_roundtrip_padded),
 		cmocka_unit_test(test_waits_huge),
 		cmocka_unit_test(test_wait_bad_size),

@@ -52,6 +52,14 @@ int main(int argc, char **argv)
 	snprintf(w.path, sizeof(w.path), "/d 1\n\xfe\xc3");
 	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &w, false);
 	save("waits-hostile", 0x00, msg);
+	/* two holders (a hostile comm), truncated; then one that says none */
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	tb_sample_wait(&w, 7);
+	snprintf(w.holders[1].comm, sizeof(w.holders[1].comm), "h\n\x1b[1m\xff");
+	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &w, true);
+	tb_sample_wait(&w, 5);
+	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &w, false);
+	save("waits-holders", 0x30, msg);
 
 	{
 		struct daxpin_global g = { .version = "0.1.0", .waits_active = 2,

@@ -28,6 +28,7 @@
  *	pin-map <files> <buffer-bytes>
  *	pin-start <unix-ns>
  *	pin-queued <unix-ns>            (not with --sync)
+ *	pin-unmapped <unix-ns>          (--unmap)
  *	pin-end <unix-ns> <bytes-read>
  */
 #include <errno.h>
@@ -66,6 +67,7 @@ struct pin_opts {
 	bool no_touch;
 	bool any_fs;		/* do not insist on STATX_ATTR_DAX */
 	bool sync;		/* pread() instead of io_submit() */
+	bool unmap;		/* munmap the buffer once the read is queued */
 };
 
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
@@ -105,6 +107,9 @@ static void usage(FILE *f)
 "  -A, --any-fs           allow files that are not DAX (STATX_ATTR_DAX)\n"
 "  -S, --sync             one blocking pread() (task in state D while the\n"
 "                         read is held) instead of io_submit + io_getevents\n"
+"  -U, --unmap            once the read is queued, unmap the buffer: the\n"
+"                         pages stay pinned by the read, mapped by nobody\n"
+"                         (not with --sync)\n"
 "  -C, --check-dax        only check that FILE(s) are DAX: print\n"
 "                         'dax <yes|no> FILE' per file, exit 0 if all are\n"
 "                         (--dev not needed)\n"
@@ -265,7 +270,8 @@ out_close:
  * returns, and a suspended dm device queues them), so "pin-queued" printed
  * after it is an exact handshake.  Returns the bytes read or -errno.
  */
-static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off)
+static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off,
+			void *unmap, uint64_t unmap_len)
 {
 	aio_context_t ctx = 0;
 	struct iocb cb, *cbs[1] = { &cb };
@@ -287,6 +293,14 @@ static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off)
 	}
 	printf("pin-queued %" PRIu64 "\n", now_ns());
 	fflush(stdout);
+	if (unmap) {
+		if (munmap(unmap, unmap_len)) {
+			r = -errno;
+			goto out;
+		}
+		printf("pin-unmapped %" PRIu64 "\n", now_ns());
+		fflush(stdout);
+	}
 	do
 		r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
 	while (r < 0 && errno == EINTR);
@@ -369,7 +383,10 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 		if (n < 0)
 			n = -errno;
 	} else {
-		n = read_aio(devfd, buf + o->offset, len, o->dev_offset);
+		n = read_aio(devfd, buf + o->offset, len, o->dev_offset,
+			     o->unmap ? buf : NULL, total);
+		if (o->unmap)
+			buf = MAP_FAILED;
 	}
 	if (n < 0) {
 		err("%s: %s %" PRIu64 " bytes at %" PRIu64 ": %s", o->dev,
@@ -388,7 +405,8 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 		rc = 0;
 
 out_unmap:
-	munmap(buf, total);
+	if (buf != MAP_FAILED)
+		munmap(buf, total);
 out_close:
 	for (i = 0; i < nfiles; i++)
 		if (fds[i] >= 0)
@@ -413,6 +431,7 @@ int main(int argc, char **argv)
 		{ "any-fs",	no_argument,	   NULL, 'A' },
 		{ "sync",	no_argument,	   NULL, 'S' },
 		{ "check-dax",	no_argument,	   NULL, 'C' },
+		{ "unmap",	no_argument,	   NULL, 'U' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -423,7 +442,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TASCh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TASCUh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -460,6 +479,9 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			o.sync = true;
+			break;
+		case 'U':
+			o.unmap = true;
 			break;
 		case 'C':
 			check = true;

@@ -100,9 +100,70 @@ enum daxpin_wait_attr {
 	DAXPIN_WAIT_ATTR_KICKS,		/* u32: kicks sent to this wait */
 	DAXPIN_WAIT_ATTR_PAGE_GONE,	/* flag: the page's pgmap is gone */
 	DAXPIN_WAIT_ATTR_PATH_TRUNCATED,	/* flag: PATH is cut short */
+	/*
+	 * The holder group (issue 13.1), appended together.  Only GET_WAITS
+	 * dumps carry them (never events: those are built in atomic context,
+	 * and the holder walk sleeps).  Neither HOLDER nor NO_HOLDER: the
+	 * module did not look (the wait ended meanwhile, the page is gone or
+	 * shared by reflink) or, for an unprivileged reader, every mapping
+	 * process is one it may not inspect.
+	 */
+	DAXPIN_WAIT_ATTR_HOLDER,	/* nest, repeated: enum daxpin_holder_attr,
+					 * one per mapping of the busy page, at
+					 * most DAXPIN_HOLDERS_MAX
+					 */
+	DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED,	/* flag: more mappings (or
+						 * more processes to look
+						 * at) than reported
+						 */
+	DAXPIN_WAIT_ATTR_NO_HOLDER,	/* flag: no process maps the page now
+					 * (e.g. an O_DIRECT buffer unmapped
+					 * while its read is in flight, or a
+					 * kernel user): the pin has no owner
+					 * to name
+					 */
 
 	__DAXPIN_WAIT_ATTR_MAX,
 	DAXPIN_WAIT_ATTR_MAX = __DAXPIN_WAIT_ATTR_MAX - 1
+};
+
+/* Mappings of one busy page reported per wait. */
+#define DAXPIN_HOLDERS_MAX		8
+
+/* DAXPIN_HOLDER_ATTR_VM_FLAGS: the mapping's vm_flags that matter here. */
+#define DAXPIN_HOLDER_VM_SHARED		(1U << 0)	/* else private */
+#define DAXPIN_HOLDER_VM_IO		(1U << 1)
+#define DAXPIN_HOLDER_VM_PFNMAP		(1U << 2)
+#define DAXPIN_HOLDER_VM_LOCKED		(1U << 3)	/* mlock()ed */
+#define DAXPIN_HOLDER_VM_WRITE		(1U << 4)
+
+/* One process mapping the busy page of a wait (DAXPIN_WAIT_ATTR_HOLDER). */
+enum daxpin_holder_attr {
+	DAXPIN_HOLDER_ATTR_UNSPEC,
+	DAXPIN_HOLDER_ATTR_PAD,
+	DAXPIN_HOLDER_ATTR_PID,		/* u32, in the reader's pid namespace
+					 * (0: not visible there)
+					 */
+	DAXPIN_HOLDER_ATTR_TGID,	/* u32 */
+	DAXPIN_HOLDER_ATTR_COMM,	/* string */
+	DAXPIN_HOLDER_ATTR_UID,		/* u32: real uid, in the reader's user
+					 * namespace
+					 */
+	DAXPIN_HOLDER_ATTR_VM_START,	/* u64: the mapping's address range */
+	DAXPIN_HOLDER_ATTR_VM_END,	/* u64 */
+	DAXPIN_HOLDER_ATTR_VM_FLAGS,	/* u32: DAXPIN_HOLDER_VM_* */
+	DAXPIN_HOLDER_ATTR_ADDRESS,	/* u64: the busy page's address in it */
+	DAXPIN_HOLDER_ATTR_DMA_PINNED,	/* u8: the page is DMA-pinned
+					 * (folio_maybe_dma_pinned(); FOLL_PIN,
+					 * which O_DIRECT uses from 6.5 on)
+					 */
+	DAXPIN_HOLDER_ATTR_MM_PINNED,	/* u8: this process has pinned pages
+					 * with FOLL_PIN (MMF_HAS_PINNED): with
+					 * DMA_PINNED, a likely pinner
+					 */
+
+	__DAXPIN_HOLDER_ATTR_MAX,
+	DAXPIN_HOLDER_ATTR_MAX = __DAXPIN_HOLDER_ATTR_MAX - 1
 };
 
 enum daxpin_global_attr {
