@@ -71,8 +71,15 @@ echo "INFO: build directory $tmp"
 # that dpkg-buildpackage writes its .debs into $tmp, not next to the tree.
 src=$tmp/daxpin
 mkdir -p "$src"
-(cd "$top" && git ls-files -z -c -o --exclude-standard | xargs -0 tar -cf - --no-recursion) |
-	tar -xf - -C "$src" || die "copy of the checkout"
+# Without git (or a tree git refuses, e.g. owned by another user), all of
+# it but .git and build/.
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$top" && git ls-files -z -c -o --exclude-standard |
+		xargs -0 tar -cf - --no-recursion --ignore-failed-read)
+else
+	echo "INFO: no git work tree: copying all of $top but .git and build/"
+	tar -C "$top" --exclude=./.git --exclude=./build -cf - .
+fi | tar -xf - -C "$src" || die "copy of the checkout"
 
 # ---- build
 if (cd "$src" && apt-get build-dep -y -q ./ >"$tmp/build-dep.log" 2>&1); then
