@@ -49,6 +49,8 @@ pass() { echo "PASS: $*"; passes=$((passes + 1)); }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 summary() { echo "pkg: $passes passed, $fails failed"; }
 die() { bad "$*"; summary; exit 1; }
+# Other apt-get/dpkg users of this machine: wait for the lock, do not fail.
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 "$@"; }
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (installs packages)"; exit 77; }
 
 tmp=$(mktemp -d /var/tmp/daxpin-pkg.XXXXXX) || die mktemp
@@ -59,7 +61,7 @@ cleanup()
 {
 	if [ -n "$installed" ]; then
 		echo "INFO: stopped before the purge: purging daxpin daxpin-dkms"
-		DEBIAN_FRONTEND=noninteractive apt-get purge -y -q daxpin daxpin-dkms >/dev/null 2>&1
+		apt_get purge -y -q daxpin daxpin-dkms >/dev/null 2>&1
 	fi
 	[ -n "$keep" ] || rm -rf "$tmp"
 }
@@ -82,7 +84,7 @@ else
 fi | tar -xf - -C "$src" || die "copy of the checkout"
 
 # ---- build
-if (cd "$src" && apt-get build-dep -y -q ./ >"$tmp/build-dep.log" 2>&1); then
+if (cd "$src" && apt_get build-dep -y -q ./ >"$tmp/build-dep.log" 2>&1); then
 	pass "apt-get build-dep ./"
 else
 	bad "apt-get build-dep ./: $(tail -n 3 "$tmp/build-dep.log")"
@@ -110,10 +112,10 @@ fi
 
 # ---- install
 dpkg -s daxpin >/dev/null 2>&1 || dpkg -s daxpin-dkms >/dev/null 2>&1 &&
-	apt-get purge -y -q daxpin daxpin-dkms >/dev/null 2>&1
+	apt_get purge -y -q daxpin daxpin-dkms >/dev/null 2>&1
 lsmod_before=$(grep -c '^daxpin ' /proc/modules 2>/dev/null)
 installed=1
-if (cd "$tmp" && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+if (cd "$tmp" && apt_get install -y -q \
 		./"$(basename "$tmp"/daxpin_*_amd64.deb)" ./"$(basename "$tmp"/daxpin-dkms_*_all.deb)" \
 		>"$tmp/install.log" 2>&1); then
 	pass "apt-get install ./daxpin_*.deb ./daxpin-dkms_*.deb"
@@ -272,8 +274,8 @@ dpkg -L daxpin daxpin-dkms 2>/dev/null | sort -u >"$tmp/files-before"
 find /var/lib/dkms/daxpin /usr/src/daxpin-"$ver" /lib/modules/*/updates/dkms/daxpin.ko* \
 	/etc/daxpin 2>/dev/null | sort >"$tmp/extra-before"
 echo "INFO: $(wc -l <"$tmp/files-before") paths owned, $(wc -l <"$tmp/extra-before") in the DKMS tree, built modules and /etc/daxpin"
-installed=
-if DEBIAN_FRONTEND=noninteractive apt-get purge -y -q daxpin daxpin-dkms >"$tmp/purge.log" 2>&1; then
+if apt_get purge -y -q daxpin daxpin-dkms >"$tmp/purge.log" 2>&1; then
+	installed=
 	pass "apt-get purge daxpin daxpin-dkms"
 else
 	tail -n 20 "$tmp/purge.log"; bad "apt-get purge"
