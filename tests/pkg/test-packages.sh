@@ -114,6 +114,10 @@ fi
 dpkg -s daxpin >/dev/null 2>&1 || dpkg -s daxpin-dkms >/dev/null 2>&1 &&
 	apt_get purge -y -q daxpin daxpin-dkms >/dev/null 2>&1
 lsmod_before=$(grep -c '^daxpin ' /proc/modules 2>/dev/null)
+# what the install creates that the purge keeps on purpose (the group,
+# DKMS's signing key): the test removes it again if it was not there
+group_before=$(getent group daxpin)
+mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
 installed=1
 if (cd "$tmp" && apt_get install -y -q \
 		./"$(basename "$tmp"/daxpin_*_amd64.deb)" ./"$(basename "$tmp"/daxpin-dkms_*_all.deb)" \
@@ -226,7 +230,12 @@ grep -E 'modprobe|insmod' "$tmp/install.log" && bad "install log mentions modpro
 	pass "install log: no modprobe/insmod"
 wants=$(ls /etc/systemd/system/*.wants/daxpind.service 2>/dev/null)
 [ -z "$wants" ] && pass "daxpind.service not enabled" || bad "daxpind.service enabled: $wants"
-pgrep -x daxpind >/dev/null && bad "daxpind running" || pass "daxpind not running"
+# the installed one only: other daxpinds (tests of a build tree) may run here
+running=
+for p in $(pgrep -x daxpind); do
+	[ "$(readlink "/proc/$p/exe")" = /usr/sbin/daxpind ] && running="$running $p"
+done
+[ -n "$running" ] && bad "/usr/sbin/daxpind running: pid$running" || pass "/usr/sbin/daxpind not running"
 
 # ---- the installed programs and module in the test VM
 if [ -n "$vm" ]; then
@@ -303,7 +312,19 @@ ls /lib/modules/*/updates/dkms/daxpin.ko* >/dev/null 2>&1 && bad "daxpin.ko left
 [ ! -e /etc/daxpin ] && pass "/etc/daxpin gone" || bad "/etc/daxpin left: $(ls -A /etc/daxpin)"
 ls /var/lib/systemd/deb-systemd-helper-enabled/*daxpin* /var/lib/systemd/deb-systemd-helper-masked/*daxpin* >/dev/null 2>&1 &&
 	bad "deb-systemd-helper state left" || pass "no deb-systemd-helper state left"
-getent group daxpin >/dev/null && echo "INFO: group daxpin kept (Debian keeps system groups; groupdel daxpin removes it)"
+if getent group daxpin >/dev/null; then
+	pass "group daxpin kept by the purge (Debian keeps system groups; groupdel daxpin removes it)"
+	if [ -z "$group_before" ]; then
+		groupdel daxpin && echo "INFO: group daxpin removed by the test (it did not exist before)" ||
+			bad "groupdel daxpin"
+	fi
+else
+	bad "group daxpin removed by the purge (files may still carry its gid)"
+fi
+if [ -z "$mok_before" ] && [ -e /var/lib/dkms/mok.key ]; then
+	rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+	echo "INFO: DKMS's signing key /var/lib/dkms/mok.{key,pub}, made for this test's builds, removed"
+fi
 
 echo "INFO: logs in $tmp${keep:+ (kept)}"
 summary
