@@ -102,7 +102,9 @@ debs=$(ls "$tmp"/daxpin_*.deb "$tmp"/daxpin-dkms_*.deb) || die "no .debs"
 for d in $debs; do echo "INFO: $(basename "$d"): $(stat -c %s "$d") bytes"; done
 
 # ---- lintian: no errors; warnings listed
+start=$(date +%s)
 lintian --tag-display-limit 0 -i -I --pedantic "$changes" >"$tmp/lintian.log" 2>&1
+echo "INFO: lintian took $(($(date +%s) - start)) s"
 sed 's/^/  lintian: /' "$tmp/lintian.log" | grep -E '^  lintian: [EWIX]:' || true
 if grep -q '^E:' "$tmp/lintian.log"; then
 	bad "lintian reports errors"
@@ -119,10 +121,11 @@ lsmod_before=$(grep -c '^daxpin ' /proc/modules 2>/dev/null)
 group_before=$(getent group daxpin)
 mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
 installed=1
+start=$(date +%s)
 if (cd "$tmp" && apt_get install -y -q \
 		./"$(basename "$tmp"/daxpin_*_amd64.deb)" ./"$(basename "$tmp"/daxpin-dkms_*_all.deb)" \
 		>"$tmp/install.log" 2>&1); then
-	pass "apt-get install ./daxpin_*.deb ./daxpin-dkms_*.deb"
+	pass "apt-get install ./daxpin_*.deb ./daxpin-dkms_*.deb ($(($(date +%s) - start)) s, DKMS builds included)"
 else
 	tail -n 40 "$tmp/install.log"
 	bad "apt-get install"
@@ -283,9 +286,10 @@ dpkg -L daxpin daxpin-dkms 2>/dev/null | sort -u >"$tmp/files-before"
 find /var/lib/dkms/daxpin /usr/src/daxpin-"$ver" /lib/modules/*/updates/dkms/daxpin.ko* \
 	/etc/daxpin 2>/dev/null | sort >"$tmp/extra-before"
 echo "INFO: $(wc -l <"$tmp/files-before") paths owned, $(wc -l <"$tmp/extra-before") in the DKMS tree, built modules and /etc/daxpin"
+start=$(date +%s)
 if apt_get purge -y -q daxpin daxpin-dkms >"$tmp/purge.log" 2>&1; then
 	installed=
-	pass "apt-get purge daxpin daxpin-dkms"
+	pass "apt-get purge daxpin daxpin-dkms ($(($(date +%s) - start)) s)"
 else
 	tail -n 20 "$tmp/purge.log"; bad "apt-get purge"
 fi
