@@ -194,7 +194,10 @@ for f in /usr/bin/daxpinctl /usr/sbin/daxpind /lib/systemd/system/daxpind.servic
 done
 [ ! -e /usr/include/linux/daxpin.h ] && pass "no /usr/include/linux/daxpin.h" || bad "/usr/include/linux/daxpin.h installed"
 grep -q "PACKAGE_VERSION=\"$ver\"" "/usr/src/daxpin-$ver/dkms.conf" && pass "dkms.conf version $ver" || bad "dkms.conf version"
-dpkg-query -W -f '${Conffiles}\n' daxpin | grep -q '/etc/daxpin/daxpind.conf ' &&
+# (output captured first: "cmd | grep -q" under pipefail fails when grep
+# exits before cmd has written everything, SIGPIPE)
+conffiles=$(dpkg-query -W -f '${Conffiles}\n' daxpin)
+grep -q '/etc/daxpin/daxpind.conf ' <<<"$conffiles" &&
 	pass "/etc/daxpin/daxpind.conf is a conffile" || bad "/etc/daxpin/daxpind.conf is not a conffile"
 live=$(grep -Ev '^[[:space:]]*($|#|\[[A-Za-z]+\]$)' /etc/daxpin/daxpind.conf 2>&1)
 [ -f /etc/daxpin/daxpind.conf ] && [ -z "$live" ] && pass "daxpind.conf: every setting commented" || bad "daxpind.conf sets: $live"
@@ -204,7 +207,8 @@ out=$(/usr/sbin/daxpind --check-config 2>&1) && pass "daxpind --check-config on 
 	pass "daxpinctl runs" || bad "daxpinctl does not run"
 getent group daxpin >/dev/null && pass "group daxpin created (sysusers)" || bad "no group daxpin"
 id=$(sed -n 's/^-- \([0-9a-f]\{32\}\).*/\1/p' /usr/lib/systemd/catalog/daxpind.catalog | head -n 1)
-journalctl --list-catalog 2>/dev/null | grep -q "^$id" && pass "journal catalog updated by the trigger (has $id)" ||
+catalog=$(journalctl --list-catalog 2>/dev/null)
+grep -q "^$id" <<<"$catalog" && pass "journal catalog updated by the trigger (has $id)" ||
 	bad "journalctl --list-catalog lacks $id (systemd's catalog trigger)"
 
 # ---- the module at boot, the systemd way: daxpind.service pulls in

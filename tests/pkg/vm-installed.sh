@@ -84,7 +84,7 @@ log "wait $WID on $f listed by $DAXPINCTL"
 "$DAXPINCTL" waits >/tmp/waits.txt || die "daxpinctl waits failed"
 log "daxpinctl waits:
 $(cat /tmp/waits.txt)"
-grep -E "(^|[^0-9])$tp([^0-9]|$)" /tmp/waits.txt | grep -q truncate ||
+grep -E "(^|[^0-9])$tp([^0-9]|$)" /tmp/waits.txt | grep truncate >/dev/null ||
 	die "daxpinctl waits does not list truncate pid $tp"
 dlog_wait "\\[wait-slow\\].*DAXPIN_WAIT_ID=$WID " 60 || die "daxpind did not warn about wait $WID: $(cat "$DLOG")"
 l=$(dlog_line "\\[wait-slow\\].*DAXPIN_WAIT_ID=$WID ")
