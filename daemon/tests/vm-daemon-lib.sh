@@ -17,7 +17,12 @@
 #   line_field LINE NAME      value of journal field NAME in LINE
 #   ctl JSON...               talk to the control socket as root
 
-DAXPIND=${DAXPIND:-$DAXPIN_BUILD/daemon/daxpind}
+if [ "${DAXPIN_INSTALLED:-0}" = 1 ]; then	# the packaged one (daxpin-lib.sh)
+	DAXPIND=/usr/sbin/daxpind
+	[ -x "$DAXPIND" ] || die "DAXPIN_INSTALLED=1 but no $DAXPIND: install the daxpin package"
+else
+	DAXPIND=${DAXPIND:-$DAXPIN_BUILD/daemon/daxpind}
+fi
 DRUN=/run/daxpin-vm
 DCONF=/tmp/daxpind-vm/daxpind.conf
 # C helpers, not Python: an interpreter takes seconds to start under TCG.

@@ -3,9 +3,15 @@
 #
 # daxpin-lib.sh - daxpin-specific helpers for VM scenarios; source it after
 # lib.sh.  The module is the one scripts/build-kmod built for the guest
-# kernel; the programs come from the build tree ($DAXPIN_BUILD).
+# kernel; the programs come from the build tree ($DAXPIN_BUILD).  With
+# DAXPIN_INSTALLED=1 (tests/pkg/test-packages.sh, after installing the
+# packages) they are the installed ones instead: /usr/bin/daxpinctl,
+# /usr/sbin/daxpind, and the daxpin.ko DKMS built, loaded by modprobe; a
+# missing one fails the scenario (never the build tree's instead).
 #
 #   daxpin_load [PARAM=VALUE...]   insmod build/kmod/<uname -r>/daxpin.ko
+#                                  (installed: modprobe daxpin, which must
+#                                  resolve to updates/dkms/daxpin.ko*)
 #   DAXPINCTL                      path of daxpinctl
 #   jq_py FILE PYEXPR              evaluate PYEXPR with d = the JSON in FILE
 #   waits_json FILE                daxpinctl --json waits > FILE
@@ -16,11 +22,29 @@
 #                                  background; sets MON_PID
 #   monitor_has FILE PYCOND        some event e in FILE satisfies PYCOND
 
-DAXPINCTL=${DAXPINCTL:-$DAXPIN_BUILD/cli/daxpinctl}
-DAXPIN_KO=${DAXPIN_KO:-$DAXPIN_SRC/build/kmod/$(uname -r)/daxpin.ko}
+if [ "${DAXPIN_INSTALLED:-0}" = 1 ]; then
+	DAXPINCTL=/usr/bin/daxpinctl
+	DAXPIN_KO=
+	[ -x "$DAXPINCTL" ] || die "DAXPIN_INSTALLED=1 but no $DAXPINCTL: install the daxpin package"
+else
+	DAXPINCTL=${DAXPINCTL:-$DAXPIN_BUILD/cli/daxpinctl}
+	DAXPIN_KO=${DAXPIN_KO:-$DAXPIN_SRC/build/kmod/$(uname -r)/daxpin.ko}
+fi
 
 daxpin_load()
 {
+	local ko
+
+	if [ -z "$DAXPIN_KO" ]; then
+		ko=$(modinfo -n daxpin 2>/dev/null)
+		case $ko in
+		/lib/modules/"$(uname -r)"/updates/dkms/daxpin.ko*) ;;
+		*) die "modprobe would not load DKMS's daxpin.ko for $(uname -r): modinfo -n daxpin: '${ko:-none}'" ;;
+		esac
+		modprobe daxpin "$@" || die "modprobe daxpin $* failed"
+		log "loaded $ko (modprobe daxpin, version $(cat /sys/module/daxpin/version 2>/dev/null))"
+		return
+	fi
 	[ -f "$DAXPIN_KO" ] || die "no $DAXPIN_KO: run scripts/build-kmod for $(uname -r)"
 	[ -x "$DAXPINCTL" ] || die "no $DAXPINCTL: build the tree first"
 	insmod "$DAXPIN_KO" "$@" || die "insmod daxpin.ko $* failed"
