@@ -54,7 +54,7 @@ l=$(sed -n "${r}p" "$DLOG")
 log "result: $l"
 grep -qF "Sent SIGTERM to holder daxpin-pinread[$pinner]" <<<"$l" || die "result line: $l"
 [ "$(dlog_count '\[action-result\]')" = 1 ] || die "more than one action result: $(cat "$DLOG")"
-grep -q '^daxpind_actions_total{action="signal",result="ok"} 1$' "$DRUN/daxpind.prom" ||
+grep -q '^daxpin_actions_total{action="signal",result="ok"} 1$' "$DRUN/daxpind.prom" ||
 	die "metrics: $(grep actions "$DRUN/daxpind.prom")"
 
 # The waiter was not signalled: still asleep, its page still pinned (the
