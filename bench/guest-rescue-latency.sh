@@ -5,7 +5,7 @@
 # does a truncate that lost its wake-up (Debian 6.1) return, with daxpind
 # running on its defaults (an empty configuration file)?
 #
-#   guest-rescue-latency.sh ROUNDS [KMOD_DIR]
+#   guest-rescue-latency.sh ROUNDS [KMOD_DIR [MANY]]
 #
 # Each round: an O_DIRECT read into the file's own DAX mmap, held in a
 # suspended dm device (pin_start); a truncate that waits on that page,
@@ -21,6 +21,15 @@
 # script measures older code (bench/rescue-latency -B).
 # Prints "round N: M ms", then "median of N rounds: M ms", the rescues
 # daxpind reported, and a BENCH-JSON line.
+#
+# MANY > 0 (after the rounds): one read pins a page in each of MANY files
+# (pin_start --count), MANY truncates wait on them (daxpin-waiters --count
+# --stamp), all past daxpind's WarnAfterSec (5 s by default); then the read
+# is released.  Prints how late each warning came after its threshold
+# (DAXPIN_WAITED_MS - 5000), each truncate's return after the first page
+# release of the read, daxpind's CPU time over the run, and the events the
+# module dropped and daxpind's resyncs; "many-check" lines say whether each
+# bound held (0.5 s, 50 ms).
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
@@ -28,6 +37,7 @@
 
 rounds=${1:-10}
 [ -z "${2:-}" ] || DAXPIN_KO=$2/$(uname -r)/daxpin.ko
+many=${3:-0}
 
 # A waiter that stamps its own return: no process is spawned in between.
 truncater()
@@ -84,6 +94,82 @@ for r in $(seq 1 "$rounds"); do
 	echo "round $r: $(awk -v us="${ms[-1]}" 'BEGIN { printf "%.1f", us / 1000 }') ms from the pin's drop to the truncate's return"
 	rm -f "$f"
 done
+# ---- MANY simultaneous waits --------------------------------------------------
+stats_json()
+{
+	"$DAXPINCTL" --json stats >/tmp/stats.json || die "daxpinctl stats failed"
+}
+
+daemon_cpu_ticks()
+{
+	awk '{ print $14 + $15 }' /proc/"$DPID"/stat
+}
+
+many_run()
+{
+	local prefix=$DAX_MNT/many cpu0 cpu1 drop0 drop1 t0 t1 put
+
+	pin_start "$prefix" 0 0 --count "$many" --size 4096
+	pr=$PIN_PID
+	stats_json
+	drop0=$(jq_py /tmp/stats.json 'd["global"]["events_dropped"]')
+	res0=$(ctl '{"cmd":"status"}' | tr -d ' \n' | sed -n 's/.*"resyncs":\([0-9]*\).*/\1/p')
+	cpu0=$(daemon_cpu_ticks)
+	t0=$(awk '{ print $1 }' /proc/uptime)
+	waiters_start --stamp --count "$many" "$prefix"
+	wait_for "stats_json && [ \"\$(jq_py /tmp/stats.json 'd[\"global\"][\"waits_active\"]')\" = $many ]" 900 ||
+		die "many: only $(jq_py /tmp/stats.json 'd["global"]["waits_active"]') of $many waits tracked"
+	log "many: $many waits in flight"
+	wait_for "[ \"\$(dlog_count '\\[wait-slow\\]')\" -ge $many ]" 900 ||
+		die "many: only $(dlog_count '\[wait-slow\]') of $many warnings"
+	echo >$tr/trace
+	pin_release "$pr" 900
+	waiters_wait 900
+	put=$(first_put_ns)
+	[ -n "$put" ] || die "many: no __bio_release_pages return traced"
+	# Let the last events reach daxpind, then read its books.
+	wait_for "[ \"\$(dlog_count '\\[wait-end\\]|\\[resync\\]')\" -gt 0 ]" 60 || true
+	sleep 2
+	cpu1=$(daemon_cpu_ticks)
+	t1=$(awk '{ print $1 }' /proc/uptime)
+	stats_json
+	drop1=$(jq_py /tmp/stats.json 'd["global"]["events_dropped"]')
+	res1=$(ctl '{"cmd":"status"}' | tr -d ' \n' | sed -n 's/.*"resyncs":\([0-9]*\).*/\1/p')
+	grep -E '\[wait-slow\]' "$DLOG" | sed -n 's/.* DAXPIN_WAITED_MS=\([0-9]*\).*/\1/p' >/tmp/warn_ms
+	awk '$1 == "returned" { print $3, $4 }' "$WAITERS_LOG" >/tmp/returned
+	python3 - "$many" "$put" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$t0" "$t1" \
+		"$((drop1 - drop0))" "$((${res1:-0} - ${res0:-0}))" "$(dlog_count 'daxpin\.ko woke')" \
+		"$(jq_py /tmp/stats.json "sum(s['kicked'] for s in d['superblocks'])")" <<'PY'
+import json, statistics, sys
+many, put, ticks, hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+t0, t1, dropped, resyncs = float(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+rescued_logged, kicked = int(sys.argv[9]), int(sys.argv[10])
+warn = [int(x) - 5000 for x in open("/tmp/warn_ms").read().split()]
+ret = [l.split() for l in open("/tmp/returned") if l.strip()]
+lat = [(int(ns) - put) / 1e6 for ns, e in ret]
+errs = sum(1 for ns, e in ret if e != "0")
+cpu_ms = ticks * 1000.0 / hz
+print("many: %d waits; warnings %d, late by median %d ms, max %d ms, min %d ms after WarnAfterSec=5"
+      % (many, len(warn), statistics.median(warn), max(warn), min(warn)))
+print("many: truncates returned %d (%d failed), after the first page release: median %.1f ms, max %.1f ms"
+      % (len(lat), errs, statistics.median(lat), max(lat)))
+print("many: daxpind CPU %.0f ms over %.1f s of guest time (%.2f%%); module events dropped %d; daxpind resyncs %d; "
+      "rescues logged by daxpind %d, kicked (module stats, cumulative) %d"
+      % (cpu_ms, t1 - t0, cpu_ms / 10 / (t1 - t0), dropped, resyncs, rescued_logged, kicked))
+ok_warn = len(warn) == many and max(warn) <= 500 and min(warn) >= -500
+ok_rescue = len(lat) == many and errs == 0 and max(lat) <= 50
+print("many-check warnings within 0.5 s: %s" % ("yes" if ok_warn else "NO"))
+print("many-check every truncate within 50 ms of the pin's drop: %s" % ("yes" if ok_rescue else "NO"))
+print("BENCH-JSON-MANY " + json.dumps({"waits": many, "warnings": len(warn),
+      "warn_late_ms_median": statistics.median(warn), "warn_late_ms_max": max(warn),
+      "returned": len(lat), "rescue_ms_median": statistics.median(lat), "rescue_ms_max": max(lat),
+      "daemon_cpu_ms": cpu_ms, "guest_s": t1 - t0, "events_dropped": dropped, "resyncs": resyncs,
+      "rescued_logged": rescued_logged, "ok_warn": ok_warn, "ok_rescue": ok_rescue}))
+PY
+	rm -f "$prefix".*
+}
+[ "$many" -gt 0 ] && many_run
+
 # The last wait's end reaches daxpind as an event: let it land.
 dlog_wait "\\[wait-end\\]" 30 || true
 sleep 1
