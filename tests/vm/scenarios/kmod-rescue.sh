@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: ext4 xfs
+# timeout: 600
 #
 # kmod-rescue - issue 13 section 2: a stalled wait is rescued as soon as its
 # pin drops, by daxpin.ko itself (rescue=yes, the default), and reported.
@@ -29,8 +30,6 @@ esac
 log "expected after the read: $wakeup wake-up ($(uname -r))"
 
 daxpin_load
-"$DAXPINCTL" --json config >/tmp/config.json || die "config failed"
-assert_eq true "$(jq_py /tmp/config.json 'd["rescue"]')" "rescue by default"
 daemon_warmup
 mon=$DAXPIN_OUT/monitor.jsonl
 monitor_start "$mon"
@@ -81,6 +80,8 @@ fi
 daemon_stop
 
 # ---- 2. the switch ----------------------------------------------------------
+"$DAXPINCTL" --json config >/tmp/config.json || die "config failed"
+assert_eq true "$(jq_py /tmp/config.json 'd.get("rescue")')" "rescue by default"
 "$DAXPINCTL" config --rescue=no >/dev/null || die "config --rescue=no failed"
 "$DAXPINCTL" --json config >/tmp/config.json || die "config failed"
 assert_eq false "$(jq_py /tmp/config.json 'd["rescue"]')" "rescue after --rescue=no"
