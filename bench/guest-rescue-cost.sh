@@ -3,22 +3,22 @@
 #
 # Runs inside the VM (bench/rescue-latency -c): what the rescue's put probe
 # costs other I/O while a wait exists.  One truncate waits on a held pin
-# (so the probe is armed on 6.1); meanwhile O_DIRECT reads of a dm "zero"
-# device (bios that complete at once, into ordinary memory: every one goes
-# through __bio_release_pages() and the probe's entry handler) are timed
+# (so the probe is armed on 6.1); meanwhile 4 KiB O_DIRECT reads of the brd
+# ram disk (bios that complete at once, into ordinary memory: every one
+# goes through __bio_release_pages() and the probe's entry handler) are timed
 # with the probe armed (rescue=yes) and disarmed (rescue=no), alternately,
 # ROUNDS times each, and with no wait at all (the probe disarmed by the
 # tick) for reference.
 #
-#   guest-rescue-cost.sh ROUNDS READS
+#   guest-rescue-cost.sh ROUNDS READS   (READS <= 32768: a 128 MiB disk)
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
 
 rounds=${1:-5}
 reads=${2:-20000}
-dmsetup create daxpin-zero --table "0 2097152 zero" || die "dm zero"
-zero=/dev/mapper/daxpin-zero
+_ramdisk 128
+zero=/dev/ram0
 
 # time_reads: guest ns for READS O_DIRECT 4 KiB reads
 time_reads()
@@ -66,7 +66,6 @@ done
 "$DAXPINCTL" config --rescue=yes >/dev/null
 pin_release
 wait_gone "$STUCK_PID" 60 >/dev/null || die "truncate still asleep"
-dmsetup remove daxpin-zero
 python3 - "$rounds" "$reads" \
 	"$(for r in $(seq 1 "$rounds"); do echo -n "${t[none,$r]} "; done)" \
 	"$(for r in $(seq 1 "$rounds"); do echo -n "${t[on,$r]} "; done)" \
