@@ -125,8 +125,8 @@ many_run()
 	# times also queue behind the other $many - 1 truncates).
 	echo 'comm == "daxpin-waiters"' >$tr/events/sched/sched_wakeup/filter
 	echo 1 >$tr/events/sched/sched_wakeup/enable
-	wait_for "[ \"\$(dlog_count '\\[wait-slow\\]')\" -ge $many ]" 900 ||
-		die "many: only $(dlog_count '\[wait-slow\]') of $many warnings"
+	wait_for "[ \"\$(dlog_count '\\[wait-slow\\]')\" -ge $many ]" 300 ||
+		die "many: only $(dlog_count '\[wait-slow\]') of $many warnings; daxpind: $(ctl '{"cmd":"status"}' | tr -d '\n' | head -c 1500); log tail: $(tail -n 15 "$DLOG")"
 	echo >$tr/trace
 	pin_release "$pr" 900
 	waiters_wait 900
