@@ -14,8 +14,8 @@
 #    daxpind_rescued_total metric 1, and no kick by daxpind itself.  The
 #    time from the read's end to the rescue is printed and bounded
 #    generously (15 s: a loaded TCG host; bench/rescue-latency measures it
-#    under -icount).  On a kernel that
-#    wakes the waiter the truncate ends by itself within the same bound.
+#    under -icount).  On a kernel that wakes the waiter the truncate ends by
+#    itself within the same bound.
 # 2. The switch: config --rescue=no (SET_CONFIG) leaves a 6.1 waiter stalled
 #    (daxpind stopped, so nothing else kicks); config --rescue=yes and the
 #    next tick wakes it (the fallback that needs no put probe).
