@@ -26,7 +26,8 @@
 # (pin_start --count), MANY truncates wait on them (daxpin-waiters --count
 # --stamp), all past daxpind's WarnAfterSec (5 s by default); then the read
 # is released (daxpind's policy on its defaults, its log's rate limit
-# lifted: LogRateLimitIntervalSec=0, so that each warning is a line).  Prints how late each warning came after its threshold
+# lifted: LogRateLimitIntervalSec=0, so that each warning is a line).
+# Prints how late each warning came after its threshold
 # (DAXPIN_WAITED_MS - 5000), each waiter's wake-up (the rescue:
 # sched_wakeup, traced) and each truncate's return after the first page
 # release of the read, daxpind's CPU time over the run, and the events the
