@@ -96,12 +96,14 @@ int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts)
 {
 	static const char usage[] =
 		"daxpinctl config [--poll-ms=N] [--open-reads=yes|no] "
-		"[--count-breaks=yes|no] [--event-burst=N] [--json]";
+		"[--count-breaks=yes|no] [--event-burst=N] [--rescue=yes|no] "
+		"[--json]";
 	static const struct option lo[] = {
 		{ "poll-ms", required_argument, NULL, 'p' },
 		{ "open-reads", required_argument, NULL, 'o' },
 		{ "count-breaks", required_argument, NULL, 'c' },
 		{ "event-burst", required_argument, NULL, 'e' },
+		{ "rescue", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	struct daxpin_config set = { 0 }, cur;
@@ -137,6 +139,12 @@ int cmd_config(int argc, char **argv, struct daxpinctl_opts *opts)
 				return daxpinctl_usage_error(opts, usage,
 					"bad --count-breaks '%s'", optarg);
 			set.mask |= DAXPIN_CFG_COUNT_BREAKS;
+			continue;
+		case 'r':
+			if (parse_bool(optarg, &set.rescue))
+				return daxpinctl_usage_error(opts, usage,
+					"bad --rescue '%s'", optarg);
+			set.mask |= DAXPIN_CFG_RESCUE;
 			continue;
 		}
 	}

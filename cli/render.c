@@ -417,6 +417,8 @@ void render_config(FILE *f, const struct daxpin_config *c)
 		fprintf(f, "count_breaks  %s\n", c->count_breaks ? "yes" : "no");
 	if (c->mask & DAXPIN_CFG_EVENT_BURST)
 		fprintf(f, "event_burst   %u\n", c->event_burst);
+	if (c->mask & DAXPIN_CFG_RESCUE)
+		fprintf(f, "rescue        %s\n", c->rescue ? "yes" : "no");
 }
 
 void render_event(FILE *f, const struct daxpin_event *ev,
@@ -444,6 +446,8 @@ void render_event(FILE *f, const struct daxpin_event *ev,
 		fprintf(f, " outcome=%s", daxpin_outcome_name(ev->outcome));
 	if (ev->has_was_idle)
 		fprintf(f, " was_idle=%s", ev->was_idle ? "yes" : "no");
+	if (ev->rescued)
+		fprintf(f, " rescued=yes");
 	if (ev->has_wait && (ev->type == DAXPIN_EVENT_WAIT_END ||
 			     ev->type == DAXPIN_EVENT_STALLED)) {
 		if (ro->human)

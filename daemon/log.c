@@ -34,7 +34,7 @@ static const struct {
 
 /* Actions are rate-limited too (a burst of waits would otherwise log two
  * lines per wait): every signal sent and hook run stays accounted for in
- * the counters (daxpind_actions_total) and in the "suppressed" message. */
+ * the counters (daxpin_actions_total) and in the "suppressed" message. */
 
 struct rl {
 	uint64_t window_start;

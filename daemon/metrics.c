@@ -159,6 +159,8 @@ static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 		fprintf(f, "daxpin_kicks_total{result=\"%s\"} %" PRIu64 "\n", results[r], c->kicks[r]);
 	sample(f, "daxpin_kicks_external_total", "counter", "Kicks by other clients seen by daxpind.",
 	       c->kicks_external);
+	sample(f, "daxpin_waits_rescued_total", "counter",
+	       "Stalled waits daxpin.ko woke itself (rescue=yes), as reported to daxpind.", c->rescued);
 	head(f, "daxpin_actions_total", "counter", "Policy actions, by action and result.");
 	for (int a = DXP_ACTION_SIGNAL; a <= DXP_ACTION_EXEC; a++)
 		for (int r = 0; r < DXP_RES_MAX; r++)

@@ -176,6 +176,31 @@ static void log_stalled(struct dxp_monitor *m, struct dxp_tracked *t)
 	}
 }
 
+/*
+ * daxpin.ko woke a waiter it found asleep on an idle page (its rescue
+ * switch, on by default): the lost wake-up was repaired at once, so the
+ * StalledWake policy has nothing left to do but say so.  The wait counts as
+ * stalled and kicked; its end follows as an event of its own.
+ */
+static void log_rescued(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	char r[256];
+
+	t->track.done |= DXP_DONE_STALLED | DXP_DONE_KICK;
+	t->reported = true;
+	m->c.stalled++;
+	m->c.rescued++;
+	rule(t, DXP_K_STALLED_WAKE, r, sizeof(r));
+	dxp_log(DXP_MSG_KICKED, LOG_NOTICE, LW(m, t),
+		(const char *const[]) { "DAXPIN_RESCUED=1", NULL },
+		"daxpin.ko woke %s[%" PRIu32 "] (wait %" PRIu64 "), asleep in a layout break on %s "
+		"although the DAX page at offset %" PRIu64 " was idle (lost wake-up); module rescue=yes, "
+		"policy %s%s",
+		t->w.comm, t->w.pid, t->w.id, what(t), t->w.offset, r,
+		t->policy.stalled_wake && !t->policy.dry_run ? "" :
+		" (the module's rescue switch acts whatever the policy: daxpinctl config --rescue=no)");
+}
+
 static void do_warn(struct dxp_monitor *m, struct dxp_tracked *t)
 {
 	char r[256], f[300], who[512];
@@ -498,7 +523,9 @@ void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 		t->w = ev->wait;
 	}
 
-	if (ev->type == DAXPIN_EVENT_KICKED) {
+	if (ev->type == DAXPIN_EVENT_KICKED && ev->rescued) {
+		log_rescued(m, t);
+	} else if (ev->type == DAXPIN_EVENT_KICKED) {
 		if (!t->kick_pending) {
 			m->c.kicks_external++;
 			t->reported = true;

@@ -90,6 +90,7 @@ struct dxp_counters {
 	uint64_t stalled;
 	uint64_t kicks[DXP_RES_MAX];
 	uint64_t kicks_external;
+	uint64_t rescued;		/* stalled waits daxpin.ko woke itself */
 	uint64_t actions[3][DXP_RES_MAX];	/* [enum dxp_action][DXP_RES_*] */
 	uint64_t resyncs;
 	uint64_t overruns;		/* socket (ENOBUFS) and module records */

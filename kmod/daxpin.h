@@ -23,6 +23,7 @@ extern unsigned int daxpin_poll_ms;
 extern bool daxpin_open_reads;
 extern bool daxpin_count_breaks;
 extern unsigned int daxpin_event_burst;
+extern bool daxpin_rescue;		/* daxpin_rescue.c */
 
 /* What userspace sees of one wait; also the payload of events. */
 struct daxpin_wait_info {
@@ -50,9 +51,14 @@ struct daxpin_wait_info {
 	const struct daxpin_holders *holders;
 };
 
+/* KICKED's outcome: the module woke the waiter itself (rescue). */
+#define DAXPIN_KICKED_RESCUE	1
+
 struct daxpin_event {
 	u32 type;		/* enum daxpin_event_type */
-	u32 outcome;		/* enum daxpin_outcome, WAIT_END only */
+	u32 outcome;		/* enum daxpin_outcome (WAIT_END), or
+				 * DAXPIN_KICKED_RESCUE (KICKED)
+				 */
 	bool was_idle;		/* KICKED only */
 	u64 time_ns;
 	struct daxpin_wait_info wait;
@@ -71,6 +77,13 @@ unsigned int daxpin_waits_active(void);
 u64 daxpin_waits_dropped(void);
 unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns);
 void daxpin_page_state(struct daxpin_wait_info *info);
+void daxpin_waits_rescue(void);
+
+/* daxpin_rescue.c: waking stalled waits when their page goes idle. */
+int daxpin_rescue_init(void);
+void daxpin_rescue_exit(void);
+void daxpin_rescue_want(void);
+void daxpin_rescue_update(void);
 
 /* daxpin_probe.c: the probe on init_wait_var_entry(). */
 int daxpin_probe_init(void);

@@ -159,7 +159,10 @@ static int daxpin_event_send(const struct daxpin_event *ev)
 	    (ev->type == DAXPIN_EVENT_WAIT_END &&
 	     nla_put_u32(skb, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
 	    (ev->type == DAXPIN_EVENT_KICKED &&
-	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle))) {
+	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)) ||
+	    (ev->type == DAXPIN_EVENT_KICKED &&
+	     ev->outcome == DAXPIN_KICKED_RESCUE &&
+	     nla_put_flag(skb, DAXPIN_EVENT_ATTR_RESCUED))) {
 		nlmsg_free(skb);
 		return -EMSGSIZE;
 	}

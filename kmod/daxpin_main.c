@@ -54,9 +54,12 @@ static int __init daxpin_init(void)
 	ret = daxpin_signal_init();
 	if (ret)
 		goto err_breaks;
-	ret = daxpin_probe_init();
+	ret = daxpin_rescue_init();
 	if (ret)
 		goto err_signal;
+	ret = daxpin_probe_init();
+	if (ret)
+		goto err_rescue;
 	/* Last: a request may arrive the moment the family exists. */
 	ret = daxpin_netlink_init();
 	if (ret)
@@ -68,6 +71,8 @@ static int __init daxpin_init(void)
 
 err_probe:
 	daxpin_probe_exit();
+err_rescue:
+	daxpin_rescue_exit();
 err_signal:
 	daxpin_signal_exit();
 err_breaks:
@@ -91,6 +96,7 @@ static void __exit daxpin_exit(void)
 	daxpin_events_stop();
 	daxpin_netlink_exit();
 	daxpin_probe_exit();
+	daxpin_rescue_exit();
 	daxpin_signal_exit();
 	daxpin_breaks_exit();
 	daxpin_gp_exit();

@@ -47,7 +47,9 @@ static int daxpin_put_config(struct sk_buff *skb)
 	    nla_put_u8(skb, DAXPIN_CONFIG_ATTR_COUNT_BREAKS,
 		       READ_ONCE(daxpin_count_breaks)) ||
 	    nla_put_u32(skb, DAXPIN_CONFIG_ATTR_EVENT_BURST,
-			READ_ONCE(daxpin_event_burst))) {
+			READ_ONCE(daxpin_event_burst)) ||
+	    nla_put_u8(skb, DAXPIN_CONFIG_ATTR_RESCUE,
+		       READ_ONCE(daxpin_rescue))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -86,6 +88,7 @@ const struct nla_policy daxpin_config_policy[DAXPIN_CONFIG_ATTR_MAX + 1] = {
 	[DAXPIN_CONFIG_ATTR_OPEN_READS]	= NLA_POLICY_MAX(NLA_U8, 1),
 	[DAXPIN_CONFIG_ATTR_COUNT_BREAKS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[DAXPIN_CONFIG_ATTR_EVENT_BURST] = NLA_POLICY_FULL_RANGE(NLA_U32, &daxpin_burst_range),
+	[DAXPIN_CONFIG_ATTR_RESCUE]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 int daxpin_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
@@ -122,6 +125,12 @@ int daxpin_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	if (tb[DAXPIN_CONFIG_ATTR_EVENT_BURST])
 		WRITE_ONCE(daxpin_event_burst,
 			   nla_get_u32(tb[DAXPIN_CONFIG_ATTR_EVENT_BURST]));
+	if (tb[DAXPIN_CONFIG_ATTR_RESCUE]) {
+		WRITE_ONCE(daxpin_rescue,
+			   nla_get_u8(tb[DAXPIN_CONFIG_ATTR_RESCUE]));
+		/* Arm for waits already there, or disarm. */
+		daxpin_rescue_want();
+	}
 	return 0;
 }
 

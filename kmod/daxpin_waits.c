@@ -303,9 +303,11 @@ void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		daxpin_event_queue(DAXPIN_EVENT_WAIT_START, 0, false, &w->info);
 unlock:
 	spin_unlock_irqrestore(&daxpin_waits_lock, flags);
-	if (fresh)
+	if (fresh) {
 		queue_delayed_work(system_wq, &daxpin_tick_work,
 				   daxpin_poll_jiffies());
+		daxpin_rescue_want();	/* arm the put probe */
+	}
 }
 
 /*
@@ -466,18 +468,43 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 }
 
 /*
+ * Under the lock: @w sleeps on a page seen idle (@now), and rescue is on.
+ * It is woken without confirming the stall over ticks: a wake-up is always
+ * safe, the waiter re-checks its page.  Counted as stalled and kicked, like
+ * a stall that an administrator kicked; *info is what its event reports.
+ */
+static void daxpin_rescue_locked(struct daxpin_wait *w,
+				 const struct daxpin_wait_info *now,
+				 struct daxpin_wait_info *info)
+{
+	w->offq_ticks = 0;
+	if (!w->info.stalled) {
+		w->info.stalled = true;
+		daxpin_stats_stalled(w->info.fs, w->info.dev);
+	}
+	if (++w->info.kicks == 1)
+		daxpin_stats_kicked(w->info.fs, w->info.dev);
+	*info = w->info;
+	info->refcount = now->refcount;
+	info->dma_pinned = now->dma_pinned;
+	info->idle = now->idle;
+}
+
+/*
  * Look at the wait in @slot; returns the next slot to look at.  The
  * observation is made without the table's lock and applied only if the
  * same wait is still in the same round: a waiter that was woken and began a
  * new round meanwhile (often with its wait entry at the same stack address)
- * is judged at the next tick instead.
+ * is judged at the next tick instead.  The tick (@judge) decides ends and
+ * stalls; a rescue pass (!@judge) only wakes waiters queued on idle pages,
+ * since passes come at any interval and ends need ticks apart.
  */
-static unsigned int daxpin_tick_one(unsigned int slot)
+static unsigned int daxpin_look_one(unsigned int slot, bool judge)
 {
-	struct daxpin_wait_info now;
+	struct daxpin_wait_info now, info;
 	struct task_struct *task;
 	struct daxpin_wait *w;
-	bool onq, dying;
+	bool onq, dying, rescue = false;
 	u32 rounds;
 	void *wbq;
 	u64 id;
@@ -497,16 +524,29 @@ static unsigned int daxpin_tick_one(unsigned int slot)
 	now.pfn = w->info.pfn;
 	spin_unlock_irq(&daxpin_waits_lock);
 
-	onq = daxpin_on_queue(now.pfn, wbq, task);
-	dying = daxpin_task_dying(task);
 	daxpin_page_state(&now);
+	/* A busy page needs no queue walk in a rescue pass. */
+	onq = (judge || now.idle) && daxpin_on_queue(now.pfn, wbq, task);
+	dying = daxpin_task_dying(task);
 
 	spin_lock_irq(&daxpin_waits_lock);
 	if (test_bit(slot, daxpin_used) && w->info.id == id &&
-	    w->info.rounds == rounds)
-		daxpin_judge_locked(w, onq, dying, &now);
+	    w->info.rounds == rounds) {
+		rescue = onq && now.idle && !dying && READ_ONCE(daxpin_rescue);
+		if (rescue)
+			daxpin_rescue_locked(w, &now, &info);
+		else if (judge)
+			daxpin_judge_locked(w, onq, dying, &now);
+	}
 	spin_unlock_irq(&daxpin_waits_lock);
 	put_task_struct(task);
+	if (rescue) {
+		/* Only the address is used: no page is dereferenced. */
+		wake_up_var(&pfn_to_page(now.pfn)->_refcount);
+		if (daxpin_event_wanted())
+			daxpin_event_queue(DAXPIN_EVENT_KICKED,
+					   DAXPIN_KICKED_RESCUE, true, &info);
+	}
 	return slot + 1;
 }
 
@@ -515,12 +555,27 @@ static void daxpin_tick(struct work_struct *work)
 	unsigned int slot = 0;
 
 	while (slot < daxpin_max_waits) {
-		slot = daxpin_tick_one(slot);
+		slot = daxpin_look_one(slot, true);
 		cond_resched();
 	}
 	if (atomic_read(&daxpin_nr_waits) && !READ_ONCE(daxpin_waits_stopping))
 		queue_delayed_work(system_wq, &daxpin_tick_work,
 				   daxpin_poll_jiffies());
+	else
+		daxpin_rescue_update();	/* no waits: disarm the put probe */
+}
+
+/* A rescue pass: a page may just have gone idle (daxpin_rescue.c). */
+void daxpin_waits_rescue(void)
+{
+	unsigned int slot = 0;
+
+	if (!atomic_read(&daxpin_nr_waits) || !READ_ONCE(daxpin_rescue))
+		return;
+	while (slot < daxpin_max_waits) {
+		slot = daxpin_look_one(slot, false);
+		cond_resched();
+	}
 }
 
 /*

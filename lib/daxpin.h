@@ -185,6 +185,7 @@ enum {
 	DAXPIN_CFG_OPEN_READS	= 1 << 2,
 	DAXPIN_CFG_COUNT_BREAKS	= 1 << 3,
 	DAXPIN_CFG_EVENT_BURST	= 1 << 4,
+	DAXPIN_CFG_RESCUE	= 1 << 5,
 };
 
 struct daxpin_config {
@@ -194,6 +195,7 @@ struct daxpin_config {
 	uint32_t event_burst;
 	bool open_reads;
 	bool count_breaks;
+	bool rescue;		/* wake waiters on idle pages at once */
 };
 
 struct daxpin_scan_page {
@@ -242,6 +244,7 @@ struct daxpin_event {
 	bool has_outcome;
 	bool has_was_idle;
 	bool was_idle;		/* KICKED */
+	bool rescued;		/* KICKED by daxpin.ko itself (rescue) */
 	uint32_t outcome;	/* WAIT_END: enum daxpin_outcome */
 	struct daxpin_wait wait;
 	bool has_dropped;

@@ -366,6 +366,8 @@ struct json_object *daxpin_config_to_json(const struct daxpin_config *c)
 	if ((c->mask & DAXPIN_CFG_EVENT_BURST) &&
 	    add_u64(o, "event_burst", c->event_burst))
 		return fail(o);
+	if ((c->mask & DAXPIN_CFG_RESCUE) && add_bool(o, "rescue", c->rescue))
+		return fail(o);
 	return o;
 }
 
@@ -490,6 +492,8 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 	    add_str(o, "outcome", daxpin_outcome_name(ev->outcome)))
 		return fail(o);
 	if (ev->has_was_idle && add_bool(o, "was_idle", ev->was_idle))
+		return fail(o);
+	if (ev->rescued && add_bool(o, "rescued", true))
 		return fail(o);
 	if (ev->has_wait && add(o, "wait", daxpin_wait_to_json(&ev->wait, mnts)))
 		return fail(o);

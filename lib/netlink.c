@@ -492,6 +492,9 @@ int daxpin_set_config(struct daxpin_ctx *ctx, const struct daxpin_config *cfg)
 	if ((cfg->mask & DAXPIN_CFG_EVENT_BURST) &&
 	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_EVENT_BURST, cfg->event_burst))
 		goto out;
+	if ((cfg->mask & DAXPIN_CFG_RESCUE) &&
+	    nla_put_u8(msg, DAXPIN_CONFIG_ATTR_RESCUE, cfg->rescue))
+		goto out;
 	nla_nest_end(msg, nest);
 	rc = transact(ctx, msg, NULL, NULL);
 out:

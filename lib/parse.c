@@ -480,6 +480,7 @@ static const unsigned char config_kinds[DAXPIN_CONFIG_ATTR_MAX + 1] = {
 	[DAXPIN_CONFIG_ATTR_OPEN_READS] = K_U8,
 	[DAXPIN_CONFIG_ATTR_COUNT_BREAKS] = K_U8,
 	[DAXPIN_CONFIG_ATTR_EVENT_BURST] = K_U32,
+	[DAXPIN_CONFIG_ATTR_RESCUE] = K_U8,
 };
 
 int daxpin_parse_config(const struct nlattr *nest, struct daxpin_config *c)
@@ -501,11 +502,14 @@ int daxpin_parse_config(const struct nlattr *nest, struct daxpin_config *c)
 		c->mask |= DAXPIN_CFG_COUNT_BREAKS;
 	if (tb[DAXPIN_CONFIG_ATTR_EVENT_BURST])
 		c->mask |= DAXPIN_CFG_EVENT_BURST;
+	if (tb[DAXPIN_CONFIG_ATTR_RESCUE])
+		c->mask |= DAXPIN_CFG_RESCUE;
 	U32(tb, DAXPIN_CONFIG_ATTR_MAX_WAITS, c->max_waits);
 	U32(tb, DAXPIN_CONFIG_ATTR_POLL_MS, c->poll_ms);
 	BOOL(tb, DAXPIN_CONFIG_ATTR_OPEN_READS, c->open_reads);
 	BOOL(tb, DAXPIN_CONFIG_ATTR_COUNT_BREAKS, c->count_breaks);
 	U32(tb, DAXPIN_CONFIG_ATTR_EVENT_BURST, c->event_burst);
+	BOOL(tb, DAXPIN_CONFIG_ATTR_RESCUE, c->rescue);
 	return 0;
 }
 
@@ -577,6 +581,7 @@ static const unsigned char event_kinds[DAXPIN_EVENT_ATTR_MAX + 1] = {
 	[DAXPIN_EVENT_ATTR_OUTCOME] = K_U32,
 	[DAXPIN_EVENT_ATTR_WAS_IDLE] = K_U8,
 	[DAXPIN_EVENT_ATTR_DROPPED] = K_U64,
+	[DAXPIN_EVENT_ATTR_RESCUED] = K_FLAG,
 };
 
 int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
@@ -606,6 +611,7 @@ int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
 		ev->was_idle = get_u8(tb[DAXPIN_EVENT_ATTR_WAS_IDLE]) != 0;
 		ev->has_was_idle = true;
 	}
+	ev->rescued = tb[DAXPIN_EVENT_ATTR_RESCUED] != NULL;
 	if (tb[DAXPIN_EVENT_ATTR_DROPPED]) {
 		U64(tb, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped);
 		ev->has_dropped = true;

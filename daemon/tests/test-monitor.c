@@ -467,6 +467,46 @@ static void test_stalled_wait_is_kicked_once(void **state)
 	dxp_monitor_free(&m);
 }
 
+/*
+ * daxpin.ko's rescue: a KICKED event flagged rescued, with no STALLED event
+ * before it.  daxpind logs the module's wake-up once, counts the wait as
+ * stalled and rescued, and never kicks it itself, even past StalledAfterSec.
+ */
+static void test_rescue_by_module_is_logged_not_kicked(void **state)
+{
+	struct dxp_monitor m;
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_KICKED, .has_wait = true,
+				   .has_was_idle = true, .was_idle = true,
+				   .rescued = true };
+	struct daxpin_wait *w;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 5, true);
+	F.now = T0 + S(0.5);
+	w = kernel_find(5);
+	w->stalled = w->idle = true;
+	w->refcount = 1;
+	w->kicks = 1;
+	ev.time_ns = F.now;
+	ev.wait = *w;
+	dxp_monitor_event(&m, &ev);
+	assert_int_equal(count(DXP_MSG_KICKED), 1);
+	has_field(last(DXP_MSG_KICKED), "DAXPIN_RESCUED=1");
+	has_field(last(DXP_MSG_KICKED), "DAXPIN_WAIT_ID=5");
+	assert_non_null(strstr(last(DXP_MSG_KICKED)->text, "daxpin.ko woke"));
+	assert_int_equal(m.c.rescued, 1);
+	assert_int_equal(m.c.stalled, 1);
+	assert_int_equal(m.c.kicks_external, 0);
+	assert_int_equal(count(DXP_MSG_STALLED), 0);
+	advance(&m, T0 + S(5));
+	assert_int_equal(F.n_kicked, 0);
+	assert_int_equal(count(DXP_MSG_KICKED), 1);
+	kernel_event(&m, DAXPIN_EVENT_WAIT_END, 5, DAXPIN_OUTCOME_COMPLETED);
+	assert_int_equal(count(DXP_MSG_WAIT_END), 1);
+	assert_int_equal(m.n_waits, 0);
+	dxp_monitor_free(&m);
+}
+
 static void test_stall_that_clears_before_deadline_is_not_kicked(void **state)
 {
 	struct dxp_monitor m;
@@ -1057,6 +1097,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_names_logged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_at_threshold_with_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_wait_is_kicked_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rescue_by_module_is_logged_not_kicked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_that_clears_before_deadline_is_not_kicked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_wake_no_only_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signal_action_logs_before_and_after, setup, teardown),

@@ -102,7 +102,7 @@ GP_PROPS = {
 GP = obj(GP_PROPS, required=sorted(k for k in GP_PROPS if k != "hist"))
 
 CONFIG = obj({"max_waits": U, "poll_ms": U, "open_reads": B,
-              "count_breaks": B, "event_burst": U}, required=[],
+              "count_breaks": B, "event_burst": U, "rescue": B}, required=[],
              desc="Only the fields the module reports are present.")
 
 PAGE = obj({"offset": U, "pfn": dict(nullable(U), description="null unless the reader has CAP_SYS_ADMIN"),
@@ -123,6 +123,7 @@ EVENT = obj({
                          "when daxpinctl printed the event, to line it up with other logs"),
     "outcome": {"enum": ["completed", "interrupted", "untracked", "unknown"]},
     "was_idle": B, "wait": WAIT,
+    "rescued": dict(B, description="kicked: daxpin.ko woke the waiter itself (rescue)"),
 }, required=["event", "type", "time_ns", "time_unix_ns"])
 
 MOUNT = obj({"mount": S, "fs": S, "dev": DEV, "source": S, "root": S,

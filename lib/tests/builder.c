@@ -198,7 +198,9 @@ int tb_put_config(struct nl_msg *msg, const struct daxpin_config *c)
 	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_POLL_MS, c->poll_ms) ||
 	    nla_put_u8(msg, DAXPIN_CONFIG_ATTR_OPEN_READS, c->open_reads) ||
 	    nla_put_u8(msg, DAXPIN_CONFIG_ATTR_COUNT_BREAKS, c->count_breaks) ||
-	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_EVENT_BURST, c->event_burst))
+	    nla_put_u32(msg, DAXPIN_CONFIG_ATTR_EVENT_BURST, c->event_burst) ||
+	    ((c->mask & DAXPIN_CFG_RESCUE) &&
+	     nla_put_u8(msg, DAXPIN_CONFIG_ATTR_RESCUE, c->rescue)))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -252,6 +254,7 @@ int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad)
 	     nla_put_u32(msg, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
 	    (ev->has_was_idle &&
 	     nla_put_u8(msg, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)) ||
+	    (ev->rescued && nla_put_flag(msg, DAXPIN_EVENT_ATTR_RESCUED)) ||
 	    (ev->has_dropped &&
 	     tb_put_u64(msg, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped,
 			DAXPIN_EVENT_ATTR_PAD, pad)))

@@ -732,6 +732,19 @@ static void test_config(void **state)
 	json_object_put(o);
 	nlmsg_free(msg);
 
+	/* rescue (appended later): parsed when present, in the JSON then */
+	msg = tb_msg(DAXPIN_CMD_GET_CONFIG, 0);
+	in.mask = DAXPIN_CFG_RESCUE;
+	in.rescue = true;
+	tb_put_config(msg, &in);
+	assert_int_equal(daxpin_msg_parse_config(nlmsg_hdr(msg), &out), 0);
+	assert_true(out.mask & DAXPIN_CFG_RESCUE);
+	assert_true(out.rescue);
+	o = daxpin_config_to_json(&out);
+	assert_true(json_object_get_boolean(jget(o, "rescue")));
+	json_object_put(o);
+	nlmsg_free(msg);
+
 	msg = tb_msg(DAXPIN_CMD_GET_CONFIG, 0);
 	assert_int_equal(daxpin_msg_parse_config(nlmsg_hdr(msg), &out), -ENODATA);
 	nlmsg_free(msg);
@@ -864,6 +877,7 @@ static void test_events(void **state)
 		if (types[i] == DAXPIN_EVENT_KICKED) {
 			in.has_was_idle = true;
 			in.was_idle = true;
+			in.rescued = true;
 		}
 		tb_put_event(msg, &in, i & 1);
 		assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &out), 0);
@@ -873,6 +887,7 @@ static void test_events(void **state)
 		assert_wait_equal(&out.wait, &in.wait);
 		assert_int_equal(out.has_outcome, in.has_outcome);
 		assert_int_equal(out.has_was_idle, in.has_was_idle);
+		assert_int_equal(out.rescued, in.rescued);
 
 		o = daxpin_event_to_json(&out, NULL);
 		assert_string_equal(json_object_get_string(jget(o, "event")),
@@ -886,6 +901,10 @@ static void test_events(void **state)
 			assert_false(json_object_object_get_ex(o, "outcome", NULL));
 		if (in.has_was_idle)
 			assert_true(json_object_get_boolean(jget(o, "was_idle")));
+		if (in.rescued)
+			assert_true(json_object_get_boolean(jget(o, "rescued")));
+		else
+			assert_false(json_object_object_get_ex(o, "rescued", NULL));
 		json_object_put(o);
 		nlmsg_free(msg);
 	}

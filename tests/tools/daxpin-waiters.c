@@ -13,6 +13,8 @@
  *	started <n>
  *	done <pid> exit <code>|signal <sig>   (as children end)
  *	all-done <exited-0> <other>
+ *	returned <pid> <mono-ns> <0|errno>   (--stamp: from the child, the
+ *	                                      moment its call returned)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +54,8 @@ static void usage(FILE *f)
 "\n"
 "  -p, --punch OFF,LEN   fallocate(PUNCH_HOLE|KEEP_SIZE) instead of truncate\n"
 "  -n, --count N         files are PREFIX.0 ... PREFIX.<N-1>\n"
+"  -s, --stamp           each child prints 'returned <pid> <ns> <errno>' as\n"
+"                        its call returns (CLOCK_MONOTONIC)\n"
 "  -h, --help            this text\n"
 "\n"
 "stdout: 'waiter <pid> <file>' per child, 'started <n>', 'done <pid> exit\n"
@@ -60,13 +65,34 @@ static void usage(FILE *f)
 		prog, prog);
 }
 
+static int stamp;
+
+/* One write(2) per line: the children share the parent's stdout. */
+static void stamp_return(int e)
+{
+	struct timespec ts;
+	char line[96];
+	int n;
+
+	if (!stamp)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = snprintf(line, sizeof(line), "returned %d %lld %d\n", (int)getpid(),
+		     (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, e);
+	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+		_exit(1);
+}
+
 static int child(const char *path, int punch, off_t off, off_t len)
 {
-	int fd;
+	int fd, r, e;
 
 	if (!punch) {
-		if (truncate(path, 0) < 0) {
-			err("%s: truncate: %s", path, strerror(errno));
+		r = truncate(path, 0);
+		e = r < 0 ? errno : 0;
+		stamp_return(e);
+		if (r < 0) {
+			err("%s: truncate: %s", path, strerror(e));
 			return 1;
 		}
 		return 0;
@@ -90,6 +116,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "punch",	required_argument, NULL, 'p' },
 		{ "count",	required_argument, NULL, 'n' },
+		{ "stamp",	no_argument,	   NULL, 's' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,7 +126,7 @@ int main(int argc, char **argv)
 	char *name = NULL;
 	pid_t pid;
 
-	while ((c = getopt_long(argc, argv, "p:n:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:n:sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (sscanf(optarg, "%lli,%lli", &off, &len) != 2 ||
@@ -115,6 +142,9 @@ int main(int argc, char **argv)
 				err("--count needs a positive number");
 				return 1;
 			}
+			break;
+		case 's':
+			stamp = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -255,6 +255,9 @@ enum daxpin_config_attr {
 	DAXPIN_CONFIG_ATTR_OPEN_READS,	/* u8: unprivileged dumps allowed */
 	DAXPIN_CONFIG_ATTR_COUNT_BREAKS,	/* u8: probe every layout break */
 	DAXPIN_CONFIG_ATTR_EVENT_BURST,	/* u32: events per second, 0 = none */
+	DAXPIN_CONFIG_ATTR_RESCUE,	/* u8: wake a waiter asleep on an idle
+					 * page at once (lost wake-up)
+					 */
 
 	__DAXPIN_CONFIG_ATTR_MAX,
 	DAXPIN_CONFIG_ATTR_MAX = __DAXPIN_CONFIG_ATTR_MAX - 1
@@ -315,6 +318,9 @@ enum daxpin_event_attr {
 	DAXPIN_EVENT_ATTR_OUTCOME,	/* u32: enum daxpin_outcome (WAIT_END) */
 	DAXPIN_EVENT_ATTR_WAS_IDLE,	/* u8 (KICKED) */
 	DAXPIN_EVENT_ATTR_DROPPED,	/* u64: events dropped so far (OVERRUN) */
+	DAXPIN_EVENT_ATTR_RESCUED,	/* flag (KICKED): daxpin.ko woke the
+					 * waiter itself (rescue), not a KICK
+					 */
 
 	__DAXPIN_EVENT_ATTR_MAX,
 	DAXPIN_EVENT_ATTR_MAX = __DAXPIN_EVENT_ATTR_MAX - 1

@@ -54,7 +54,8 @@ grep -qx "health: critical: daxpin.ko is not loaded" /tmp/status.txt ||
 check 2
 check 3 --warn-ms=soon
 
-daxpin_load
+# rescue=0: a stalled wait must stay for status and kick --stalled to see.
+daxpin_load rescue=0
 # nothing stalled: --stalled kicks nothing, and says so
 "$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled (idle) failed"
 validate_as kick /tmp/kick.json || die "kick --json (idle) does not validate"

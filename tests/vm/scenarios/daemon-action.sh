@@ -14,7 +14,9 @@
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
 . "$DAXPIN_SRC/daemon/tests/vm-daemon-lib.sh"
 
-daxpin_load
+# rescue=0: DryRun=yes is asserted not to kick a stalled wait, so the
+# module must not wake it on its own either.
+daxpin_load rescue=0
 daemon_warmup
 
 # A caller that says how its truncate ended (the signal goes to the

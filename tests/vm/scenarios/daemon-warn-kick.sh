@@ -16,7 +16,10 @@
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
 . "$DAXPIN_SRC/daemon/tests/vm-daemon-lib.sh"
 
-daxpin_load
+# rescue=0: daxpind's own StalledWake kick (StalledAfterSec) is asserted;
+# with the module's rescue on, the module wakes the waiter first
+# (kmod-rescue).
+daxpin_load rescue=0
 daemon_warmup
 # Held pins (released on purpose below): on kernels without the lost
 # wake-up A must still be waiting when daxpind starts, however slow the

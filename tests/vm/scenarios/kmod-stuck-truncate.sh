@@ -27,7 +27,9 @@ case $(uname -r) in
 esac
 log "expected after the read: $wakeup wake-up ($(uname -r))"
 
-daxpin_load
+# rescue=0: this scenario asserts the stall, its report and a manual kick;
+# the module's own rescue (the default) is kmod-rescue's.
+daxpin_load rescue=0
 f=$DAX_MNT/victim
 mon=$DAXPIN_OUT/monitor.jsonl
 monitor_start "$mon"

@@ -44,7 +44,8 @@ assert is_running "$STUCK_PID"
 pin_release
 end_stuck
 
-daxpin_load
+# rescue=0: end_stuck expects 6.1's truncate to sleep on after the read.
+daxpin_load rescue=0
 umount "$DAX_MNT" || die "umount $DAX_MNT"
 rmmod xfs || die "rmmod xfs failed"
 log "xfs unloaded with daxpin loaded"
