@@ -40,6 +40,8 @@ static const struct daxpinctl_opt_help config_opts[] = {
 	{ "count-breaks", "--count-breaks=yes|no", "yes|no",
 	  "probe every layout break (breaks counter, scan-time histogram), at some cost" },
 	{ "event-burst", "--event-burst=N", NULL, "events per second the module may send; 0: none" },
+	{ "rescue", "--rescue=yes|no", "yes|no",
+	  "the module wakes a waiter whose page is idle itself, at once (daxpind only logs it)" },
 	END,
 };
 
