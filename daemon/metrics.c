@@ -82,6 +82,9 @@ static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 	head(f, "daxpin_waits_stalled", "gauge", "Waits in flight whose page is idle while the waiter sleeps.");
 	fprintf(f, "daxpin_waits_stalled %zu\n", stalled_now);
 	sample(f, "daxpind_waits_seen_total", "counter", "Waits daxpind has tracked.", c->waits_seen);
+	sample(f, "daxpind_waits_missed_total", "counter",
+	       "Waits known only by number: ended unseen, their ended-wait log records overwritten.",
+	       c->waits_missed);
 	head(f, "daxpind_waits_ended_total", "counter", "Tracked waits that ended, by outcome.");
 	for (int i = 0; i < DXP_OUT_MAX; i++)
 		fprintf(f, "daxpind_waits_ended_total{outcome=\"%s\"} %" PRIu64 "\n", outcomes[i],

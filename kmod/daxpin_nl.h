@@ -32,6 +32,8 @@ bool daxpin_reader_view(const struct daxpin_reader *r,
 int daxpin_put_wait(struct sk_buff *skb, int attr,
 		    const struct daxpin_wait_info *w,
 		    const struct daxpin_reader *r);
+int daxpin_put_ended(struct sk_buff *skb, int attr,
+		     const struct daxpin_ended *e);
 int daxpin_put_hist(struct sk_buff *skb, int attr, const u64 *hist);
 
 /* daxpin_nl_dump.c */
