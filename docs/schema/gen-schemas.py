@@ -92,6 +92,7 @@ EVENT = obj({
     "type": U, "time_ns": dict(U, description="CLOCK_BOOTTIME"),
     "outcome": {"enum": ["completed", "interrupted", "untracked", "unknown"]},
     "was_idle": B, "wait": WAIT,
+    "end_seq": dict(U, description="wait_end: the end's number in daxpin.ko's ended-wait log (increases by one with each wait end)"),
 }, required=["event", "type", "time_ns"])
 
 MOUNT = obj({"mount": S, "fs": S, "dev": DEV, "source": S, "root": S,
