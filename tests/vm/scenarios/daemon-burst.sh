@@ -77,10 +77,11 @@ round()
 	log "round $r: $n waits started in $(((t1 - t0) / 1000000)) ms (incl. the pin), ended together; events_dropped now $(dropped)"
 }
 
-# A round of short waits: the pin is released as soon as the truncates are
-# forked, so most waits last well under the second between two overrun
-# records: a wait whose two events are both dropped then ends before any
-# resync dump can show it in flight.
+# A round of short waits: the truncates get SIGTERM as soon as they are
+# forked (releasing the pin instead could lose their wake-up on 6.1), so
+# most waits last well under the second between two overrun records: a
+# wait whose two events are both dropped then ends before any resync dump
+# can show it in flight.
 short_round()
 {
 	local r=$1 m=$2 prefix=$DAX_MNT/short.$1
@@ -88,10 +89,11 @@ short_round()
 	pin_start "$prefix" 0 0 --count "$m" --size 4096
 	pr=$PIN_PID
 	waiters_start --count "$m" "$prefix"
-	pin_release "$pr"
+	kill -TERM "${WAITER_PIDS[@]}" 2>/dev/null
 	waiters_wait 300
+	pin_release "$pr"
 	rm -f "$prefix".*
-	log "short round $r: $m truncates, released at once; events_dropped now $(dropped)"
+	log "short round $r: $m truncates, ended at once; events_dropped now $(dropped)"
 }
 
 start=$(now_ns)
