@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # fs: ext4
-# timeout: 900
+# timeout: 1500
 #
 # daemon-burst - bursts of short waits, more than daxpin.ko's event_burst
 # lets through: the module drops events (events_dropped > 0), tells daxpind
