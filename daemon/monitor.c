@@ -518,8 +518,16 @@ static uint64_t ended_count(const struct dxp_monitor *m, uint64_t lo, uint64_t h
 	return n;
 }
 
+/* An end counted as missed was of a wait daxpind tracks after all. */
+static void missed_claimed(struct dxp_monitor *m)
+{
+	m->missed_open--;
+	m->c.waits_missed--;
+}
+
 static void log_forget(struct dxp_monitor *m)
 {
+	m->missed_open = 0;
 	m->have_cursor = false;
 	m->cursor = 0;
 	m->last_id = 0;
@@ -568,6 +576,8 @@ static void end_event(struct dxp_monitor *m, struct dxp_tracked *t, const struct
 		return;		/* ended before the first dump, or accounted from the log */
 	if (numbered)
 		ended_note(m, ev->wait.id, ev->end_seq);
+	if (t && numbered && ev->end_seq <= m->cursor && m->missed_open)
+		missed_claimed(m);	/* its record was overwritten */
 	account_end(m, t, &ev->wait, outcome);
 }
 
@@ -795,19 +805,26 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 		next = t->next;
 		if (t->seen)
 			continue;
-		if (log.present && !unaccounted) {
-			/* Ended after the dump began: its WAIT_END or the
-			 * next log tells how. */
+		/*
+		 * Not in flight when its slot was read, so it ended before
+		 * the log was: its record was overwritten, now or (while it
+		 * was in flight in an earlier dump) before.  Else it is kept
+		 * until its WAIT_END, which cannot be missing.
+		 */
+		if (log.present && unaccounted) {
+			unaccounted--;
+		} else if (log.present && m->missed_open) {
+			missed_claimed(m);
+		} else if (log.present) {
 			pending++;
 			continue;
 		}
-		if (log.present)
-			unaccounted--;	/* its record was overwritten */
 		gone++;
 		end_wait(m, t, DXP_OUT_LOST, waited(m, t));
 	}
 	if (unaccounted) {
 		m->c.waits_missed += unaccounted;
+		m->missed_open += unaccounted;
 		dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
 			"%" PRIu64 " wait(s) ended unseen and their records in daxpin.ko's ended-wait "
 			"log were overwritten (raise its ended_log parameter)", unaccounted);

@@ -131,6 +131,11 @@ struct dxp_monitor {
 	bool have_cursor;
 	uint64_t cursor;
 	uint64_t last_id;
+	/* Of waits_missed, the ends that may yet turn out to be of waits in
+	 * daxpind's table: in flight in a dump, ended before its log was read,
+	 * records overwritten meanwhile.  Such a wait's late WAIT_END, or its
+	 * absence from a later dump, moves it from missed to seen and ended. */
+	uint64_t missed_open;
 	struct dxp_ended_end *ended;
 	size_t n_ended, alloc_ended;
 };
