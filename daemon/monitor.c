@@ -571,13 +571,16 @@ static void end_event(struct dxp_monitor *m, struct dxp_tracked *t, const struct
 {
 	unsigned outcome = ev->has_outcome ? ev->outcome : DXP_OUT_UNTRACKED;
 	bool numbered = m->have_cursor && ev->has_end_seq;
+	/* A tracked wait whose end a resync already covered: its record
+	 * was overwritten, and its end counted as missed. */
+	bool covered = t && numbered && ev->end_seq <= m->cursor;
 
 	if (!t && !(numbered && ev->end_seq > m->cursor && !ended_has(m, ev->wait.id)))
 		return;		/* ended before the first dump, or accounted from the log */
 	if (numbered)
 		ended_note(m, ev->wait.id, ev->end_seq);
-	if (t && numbered && ev->end_seq <= m->cursor && m->missed_open)
-		missed_claimed(m);	/* its record was overwritten */
+	if (covered && m->missed_open)
+		missed_claimed(m);
 	account_end(m, t, &ev->wait, outcome);
 }
 

@@ -1027,6 +1027,11 @@ static void test_log_overflow_counts_missed_exactly(void **state)
 	assert_int_equal(m.c.outcome[DXP_OUT_INTERRUPTED], 5);
 	assert_int_equal(m.c.waits_missed, 2);
 	assert_int_equal(m.c.waits_seen + m.c.waits_missed, 8);
+	/* A wait that starts and ends in order afterwards is no missed one. */
+	kernel_start(&m, 9, true);
+	kernel_end(&m, 9, DXP_OUT_COMPLETED, true);
+	assert_int_equal(m.c.waits_missed, 2);
+	assert_int_equal(m.c.waits_seen, 7);
 	dxp_monitor_free(&m);
 }
 
