@@ -31,7 +31,10 @@
 
 enum daxpin_cmd {
 	DAXPIN_CMD_UNSPEC,
-	DAXPIN_CMD_GET_WAITS,		/* dump: one DAXPIN_ATTR_WAIT per message */
+	DAXPIN_CMD_GET_WAITS,		/* dump: one DAXPIN_ATTR_WAIT per message;
+					 * with ENDED_SINCE also the ended-wait
+					 * log, then a summary
+					 */
 	DAXPIN_CMD_GET_STATS,		/* dump: GLOBAL, then SB..., then GP... */
 	DAXPIN_CMD_RESET_STATS,		/* admin */
 	DAXPIN_CMD_GET_CONFIG,		/* reply: DAXPIN_ATTR_CONFIG */
