@@ -131,7 +131,7 @@ log "daxpind: waits_seen=$seen ended=$ended (interrupted $(counter interrupted),
 dlog_wait 'Events were lost \(event overrun: daxpin\.ko dropped [0-9]+ event' 30 ||
 	die "daxpind logged no resync after an overrun record: $(grep -iE 'overrun|resync' "$DLOG" | tail -5)"
 log "daxpind: $(dlog_count 'Resynchronised \(event overrun: daxpin\.ko') resync(s) after overrun records, e.g. $(dlog_line 'Resynchronised \(event overrun: daxpin\.ko')"
-log "waits daxpind never saw: $((started - seen)) of $started"
+log "waits daxpind never saw: $((started - seen)) of $started; ends found in the ended-wait log at resyncs: $(grep -oE '[0-9]+ ended \(from the ended-wait log\)' "$DLOG" | awk '{ s += $1 } END { print s + 0 }')"
 assert_eq 0 "$(counter waits_in_flight)" "waits in flight at daxpind"
 assert_eq "$started" "$seen" "waits daxpind saw vs the module's started count"
 assert_eq "$seen" "$ended" "waits daxpind saw end"
