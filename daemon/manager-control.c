@@ -103,6 +103,7 @@ static struct json_object *cmd_status(struct dxp_manager *m)
 	json_object_object_add(r, "status", json_object_new_string(m->status));
 #define C(name, v) json_object_object_add(cn, name, json_object_new_int64((int64_t)(v)))
 	C("waits_seen", c->waits_seen);
+	C("waits_missed", c->waits_missed);
 	C("completed", c->outcome[DXP_OUT_COMPLETED]);
 	C("interrupted", c->outcome[DXP_OUT_INTERRUPTED]);
 	C("untracked", c->outcome[DXP_OUT_UNTRACKED]);

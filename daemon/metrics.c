@@ -146,6 +146,9 @@ static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 
 	waits_in_flight(f, in);
 	sample(f, "daxpin_waits_tracked_total", "counter", "Waits daxpind has tracked.", c->waits_seen);
+	sample(f, "daxpin_waits_missed_total", "counter",
+	       "Waits known only by number: ended unseen, their ended-wait log records overwritten.",
+	       c->waits_missed);
 	head(f, "daxpin_waits_ended_total", "counter", "Tracked waits that ended, by outcome.");
 	for (int i = 0; i < DXP_OUT_MAX; i++)
 		fprintf(f, "daxpin_waits_ended_total{outcome=\"%s\"} %" PRIu64 "\n", outcomes[i],

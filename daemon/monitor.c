@@ -43,6 +43,9 @@ void dxp_monitor_free(struct dxp_monitor *m)
 	}
 	m->n_waits = 0;
 	dxp_state_free(&m->restored);
+	free(m->ended);
+	m->ended = NULL;
+	m->n_ended = m->alloc_ended = 0;
 }
 
 void dxp_monitor_restore(struct dxp_monitor *m, struct dxp_state *s)
@@ -479,6 +482,198 @@ static void end_wait(struct dxp_monitor *m, struct dxp_tracked *t, unsigned outc
 	m->env->changed(m->env_data);
 }
 
+/* ---- the module's ended-wait log ------------------------------------------ */
+
+static bool ended_has(const struct dxp_monitor *m, uint64_t id)
+{
+	for (size_t i = 0; i < m->n_ended; i++)
+		if (m->ended[i].id == id)
+			return true;
+	return false;
+}
+
+/* Drop the ends at or below the cursor: accounted, never asked for again. */
+static void ended_prune(struct dxp_monitor *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_ended; i++)
+		if (m->ended[i].seq > m->cursor)
+			m->ended[n++] = m->ended[i];
+	m->n_ended = n;
+}
+
+/*
+ * Wait @id's end number @seq is accounted.  While the numbers come without
+ * a gap (no event dropped) the cursor just moves on and nothing is kept; a
+ * gap keeps the ends after it until the next resync reads the log.
+ */
+static void ended_note(struct dxp_monitor *m, uint64_t id, uint64_t seq)
+{
+	bool moved;
+
+	if (seq <= m->cursor)
+		return;
+	if (seq != m->cursor + 1) {
+		if (m->n_ended == m->alloc_ended) {
+			size_t n = m->alloc_ended ? 2 * m->alloc_ended : 64;
+			struct dxp_ended_end *e = realloc(m->ended, n * sizeof(*e));
+
+			if (!e)
+				return;	/* counted again from the log: ENOMEM anyway */
+			m->ended = e;
+			m->alloc_ended = n;
+		}
+		m->ended[m->n_ended++] = (struct dxp_ended_end) { .id = id, .seq = seq };
+		return;
+	}
+	m->cursor = seq;
+	do {
+		moved = false;
+		for (size_t i = 0; i < m->n_ended; i++)
+			if (m->ended[i].seq == m->cursor + 1) {
+				m->cursor++;
+				moved = true;
+			}
+	} while (moved);
+	ended_prune(m);
+}
+
+/* Ends above @lo, up to @hi, accounted by events. */
+static uint64_t ended_count(const struct dxp_monitor *m, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < m->n_ended; i++)
+		n += m->ended[i].seq > lo && m->ended[i].seq <= hi;
+	return n;
+}
+
+/* An end counted as missed was of a wait daxpind tracks after all. */
+static void missed_claimed(struct dxp_monitor *m)
+{
+	m->missed_open--;
+	m->c.waits_missed--;
+}
+
+static void log_forget(struct dxp_monitor *m)
+{
+	m->missed_open = 0;
+	m->have_cursor = false;
+	m->cursor = 0;
+	m->last_id = 0;
+	m->n_ended = 0;
+}
+
+/*
+ * An event for a wait daxpind does not track: with the log, one up to the
+ * last dump's highest id was in that dump or has ended since (its end is
+ * accounted or will be, by its WAIT_END or the log), and one whose end is
+ * accounted has ended.  Such an event was queued before the dump read.
+ */
+static bool late_event(const struct dxp_monitor *m, uint64_t id)
+{
+	return m->have_cursor && (id <= m->last_id || ended_has(m, id));
+}
+
+/*
+ * A wait ended as @w (an event, or a log record) says.  @t is its entry,
+ * or NULL for a wait daxpind never saw: its start event was dropped and it
+ * ended before a dump could show it.  It counts as seen now, and ended.
+ */
+static void account_end(struct dxp_monitor *m, struct dxp_tracked *t, const struct daxpin_wait *w,
+			unsigned outcome)
+{
+	if (!t) {
+		t = track_new(m, w);
+		if (!t) {
+			m->c.waits_seen++;
+			m->c.outcome[outcome < DXP_OUT_MAX ? outcome : DXP_OUT_UNTRACKED]++;
+			return;
+		}
+		dxp_debug("wait %" PRIu64 " of %s[%" PRIu32 "] on %s was never seen in flight "
+			  "(its start event was dropped)", w->id, w->comm, w->pid, what(t));
+	}
+	t->w = *w;
+	end_wait(m, t, outcome, w->waited_ns);
+}
+
+static void end_event(struct dxp_monitor *m, struct dxp_tracked *t, const struct daxpin_event *ev)
+{
+	unsigned outcome = ev->has_outcome ? ev->outcome : DXP_OUT_UNTRACKED;
+	bool numbered = m->have_cursor && ev->has_end_seq;
+	/* A tracked wait whose end a resync already covered: its record
+	 * was overwritten, and its end counted as missed. */
+	bool covered = t && numbered && ev->end_seq <= m->cursor;
+
+	if (!t && !(numbered && ev->end_seq > m->cursor && !ended_has(m, ev->wait.id)))
+		return;		/* ended before the first dump, or accounted from the log */
+	if (numbered)
+		ended_note(m, ev->wait.id, ev->end_seq);
+	if (covered && m->missed_open)
+		missed_claimed(m);
+	account_end(m, t, &ev->wait, outcome);
+}
+
+/*
+ * Reconcile with the log records of one resync dump (after its waits in
+ * flight: a wait may be in both, in flight when the table was read and
+ * ended before the log was).  Records whose end an event accounted are
+ * skipped.  Returns the ends above the old cursor that nothing accounts
+ * for: the records overwritten before the dump, less those whose events
+ * came.  @since is the cursor the dump was given.
+ */
+static uint64_t log_apply(struct dxp_monitor *m, const struct daxpin_waits *ended,
+			  const struct daxpin_waits_log *log, uint64_t since, unsigned *applied)
+{
+	uint64_t unaccounted = log->lost;
+
+	if (m->have_cursor)
+		unaccounted -= ended_count(m, since, since + log->lost);
+	for (size_t i = 0; i < ended->nr; i++) {
+		const struct daxpin_wait *w = &ended->waits[i];
+		struct dxp_tracked *t;
+
+		if (ended_has(m, w->id))
+			continue;
+		t = dxp_monitor_find(m, w->id);
+		if (t && t->w.start_ns != w->start_ns)
+			t = NULL;	/* cannot be: ids are not reused while loaded */
+		account_end(m, t, w, w->outcome);
+		(*applied)++;
+	}
+	m->have_cursor = true;
+	m->cursor = log->seq;
+	m->last_id = log->last_id;
+	ended_prune(m);
+	return unaccounted;
+}
+
+/* The waits in flight and, where the module keeps one, its ended-wait log. */
+static int resync_dump(struct dxp_monitor *m, struct daxpin_waits *dump, struct daxpin_waits *ended,
+		       struct daxpin_waits_log *log, uint64_t *since)
+{
+	int r;
+
+	*since = m->have_cursor ? m->cursor : UINT64_MAX;
+	memset(log, 0, sizeof(*log));
+	if (m->src.ops->dump_since) {
+		r = m->src.ops->dump_since(m->src.ctx, *since, dump, ended, log);
+		/* An older module refuses the cursor; a reader without
+		 * CAP_NET_ADMIN may not have the log. */
+		if (r < 0 && r != -EINVAL && r != -EPERM)
+			return r;
+		if (r >= 0 && log->present)
+			return 0;
+		daxpin_waits_free(dump);
+		daxpin_waits_free(ended);
+		memset(log, 0, sizeof(*log));
+		dxp_debug("daxpin.ko keeps no ended-wait log: waits that end unseen count as lost");
+	}
+	log_forget(m);
+	return m->src.ops->dump_waits(m->src.ctx, dump);
+}
+
 void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 {
 	struct dxp_tracked *t;
@@ -502,15 +697,13 @@ void dxp_monitor_event(struct dxp_monitor *m, const struct daxpin_event *ev)
 	}
 
 	if (ev->type == DAXPIN_EVENT_WAIT_END) {
-		if (!t)
-			return;		/* too short to have been dumped: fine */
-		t->w = ev->wait;
-		end_wait(m, t, ev->has_outcome ? ev->outcome : DXP_OUT_UNTRACKED,
-			 ev->wait.waited_ns);
+		end_event(m, t, ev);
 		return;
 	}
 
 	if (!t) {
+		if (late_event(m, ev->wait.id))
+			return;
 		t = track_new(m, &ev->wait);
 		if (!t) {
 			dxp_log(DXP_MSG_RESYNC, LOG_ERR, NULL, NULL, "Out of memory tracking wait %" PRIu64,
@@ -589,8 +782,10 @@ void dxp_monitor_refresh(struct dxp_monitor *m)
 					      cmp_wait_id)
 				    : NULL;
 			if (!w || w->start_ns != t->w.start_ns) {
-				/* Ended unseen (a later wait may reuse its id). */
-				end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+				/* It has ended: with the log, its WAIT_END or the
+				 * next resync says how; else it ended unseen. */
+				if (!m->have_cursor)
+					end_wait(m, t, DXP_OUT_LOST, waited(m, t));
 				continue;
 			}
 			t->w = *w;
@@ -602,11 +797,13 @@ void dxp_monitor_refresh(struct dxp_monitor *m)
 
 int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 {
-	struct daxpin_waits dump = { 0 };
-	unsigned added = 0, gone = 0;
+	struct daxpin_waits dump = { 0 }, ended = { 0 };
+	struct daxpin_waits_log log;
+	unsigned added = 0, gone = 0, pending = 0, from_log = 0;
+	uint64_t since, unaccounted = 0;
 	int r;
 
-	r = m->src.ops->dump_waits(m->src.ctx, &dump);
+	r = resync_dump(m, &dump, &ended, &log, &since);
 	if (r < 0) {
 		dxp_log(DXP_MSG_RESYNC, LOG_ERR, NULL, NULL, "Dumping waits (%s) failed: %s", reason,
 			daxpin_strerror(r));
@@ -636,13 +833,37 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 		t->seen = true;
 	}
 	daxpin_waits_free(&dump);
+	if (log.present)
+		unaccounted = log_apply(m, &ended, &log, since, &from_log);
+	daxpin_waits_free(&ended);
 
 	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
 		next = t->next;
-		if (!t->seen) {
-			gone++;
-			end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+		if (t->seen)
+			continue;
+		/*
+		 * Not in flight when its slot was read, so it ended before
+		 * the log was: its record was overwritten, now or (while it
+		 * was in flight in an earlier dump) before.  Else it is kept
+		 * until its WAIT_END, which cannot be missing.
+		 */
+		if (log.present && unaccounted) {
+			unaccounted--;
+		} else if (log.present && m->missed_open) {
+			missed_claimed(m);
+		} else if (log.present) {
+			pending++;
+			continue;
 		}
+		gone++;
+		end_wait(m, t, DXP_OUT_LOST, waited(m, t));
+	}
+	if (unaccounted) {
+		m->c.waits_missed += unaccounted;
+		m->missed_open += unaccounted;
+		dxp_log(DXP_MSG_RESYNC, LOG_WARNING, NULL, NULL,
+			"%" PRIu64 " wait(s) ended unseen and their records in daxpin.ko's ended-wait "
+			"log were overwritten (raise its ended_log parameter)", unaccounted);
 	}
 	/* Restored flags matter only for the waits of the first dump. */
 	dxp_state_free(&m->restored);
@@ -650,11 +871,13 @@ int dxp_monitor_resync(struct dxp_monitor *m, const char *reason)
 	m->synced = true;
 	m->last_resync_ns = now(m);
 	dxp_log(DXP_MSG_RESYNC, LOG_INFO, NULL, NULL,
-		"Resynchronised (%s): %zu wait(s) in flight, %u new, %u ended unseen",
-		reason, m->n_waits, added, gone);
+		"Resynchronised (%s): %zu wait(s) in flight, %u new, %u ended (from the "
+		"ended-wait log), %u ended unseen, %u ending",
+		reason, m->n_waits, added, from_log, gone, pending);
 	for (struct dxp_tracked *t = m->waits, *next; t; t = next) {
 		next = t->next;
-		process(m, t);
+		if (t->seen)
+			process(m, t);
 	}
 	m->env->changed(m->env_data);
 	return r < 0 ? r : 0;
@@ -697,6 +920,7 @@ void dxp_monitor_module_gone(struct dxp_monitor *m)
 {
 	m->c.module_gone++;
 	m->synced = false;
+	log_forget(m);	/* a new module numbers ends from 1 again */
 	while (m->waits)
 		end_wait(m, m->waits, DXP_OUT_UNTRACKED, waited(m, m->waits));
 }

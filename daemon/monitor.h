@@ -84,6 +84,10 @@ enum { DXP_RES_OK, DXP_RES_FAILED, DXP_RES_DRY_RUN, DXP_RES_MAX };
 
 struct dxp_counters {
 	uint64_t waits_seen;
+	/* Waits known only by number: their records in the module's ended-wait
+	 * log were overwritten before a resync read them (0 unless it
+	 * overflowed), and both their events were dropped. */
+	uint64_t waits_missed;
 	uint64_t outcome[DXP_OUT_MAX];
 	uint64_t warned;
 	uint64_t nontransient;
@@ -99,6 +103,12 @@ struct dxp_counters {
 	uint64_t module_gone;
 };
 
+/* One wait end accounted above the log cursor. */
+struct dxp_ended_end {
+	uint64_t id;
+	uint64_t seq;
+};
+
 struct dxp_monitor {
 	const struct dxp_env_ops *env;
 	void *env_data;
@@ -109,9 +119,26 @@ struct dxp_monitor {
 	struct dxp_state restored;	/* from before a restart, until the first resync */
 	struct dxp_counters c;
 	bool synced;
-	bool refresh_pending;
-	bool overrun;			/* events were lost: resync once drained */		/* env->defer() asked, not yet run */
+	bool refresh_pending;		/* env->defer() asked, not yet run */
+	bool overrun;			/* events were lost: resync once drained */
 	uint64_t last_resync_ns;
+	/*
+	 * The module's ended-wait log: every wait end up to @cursor is
+	 * accounted (by its WAIT_END event, a log record, or as missed); the
+	 * ends above it accounted by events are in @ended until the numbers
+	 * are contiguous again.  Events of an unknown wait up to @last_id are
+	 * late: the wait was in the last dump or has ended.
+	 */
+	bool have_cursor;
+	uint64_t cursor;
+	uint64_t last_id;
+	/* Of waits_missed, the ends that may yet turn out to be of waits in
+	 * daxpind's table: in flight in a dump, ended before its log was read,
+	 * records overwritten meanwhile.  Such a wait's late WAIT_END, or its
+	 * absence from a later dump, moves it from missed to seen and ended. */
+	uint64_t missed_open;
+	struct dxp_ended_end *ended;
+	size_t n_ended, alloc_ended;
 };
 
 void dxp_monitor_init(struct dxp_monitor *m, const struct dxp_env_ops *env, void *env_data,

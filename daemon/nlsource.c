@@ -163,6 +163,16 @@ static int src_dump(void *c, struct daxpin_waits *out)
 	return daxpin_get_waits(n->ctx, out);
 }
 
+static int src_dump_since(void *c, uint64_t since, struct daxpin_waits *out,
+			  struct daxpin_waits *ended, struct daxpin_waits_log *log)
+{
+	struct dxp_nl *n = c;
+
+	if (!n->ctx)
+		return -DAXPIN_ENOMODULE;
+	return daxpin_get_waits_since(n->ctx, since, out, ended, log);
+}
+
 static int nl_get_wait(void *c, uint64_t id, struct daxpin_wait *out)
 {
 	struct daxpin_waits all = { 0 };
@@ -230,6 +240,7 @@ static int nl_get_stats(void *c, struct daxpin_stats *out)
 
 static const struct dxp_source_ops nl_ops = {
 	.dump_waits = src_dump,
+	.dump_since = src_dump_since,
 	.get_wait = nl_get_wait,
 	.kick = nl_kick,
 	.set_config = nl_set_config,

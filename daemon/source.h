@@ -33,6 +33,11 @@ enum {
 struct dxp_source_ops {
 	/* All waits currently in flight. */
 	int (*dump_waits)(void *ctx, struct daxpin_waits *out);
+	/* The waits in flight and the module's ended-wait log above @since
+	 * (daxpin_get_waits_since()).  Optional: NULL, -EINVAL or a missing
+	 * summary mean a module without the log. */
+	int (*dump_since)(void *ctx, uint64_t since, struct daxpin_waits *out,
+			  struct daxpin_waits *ended, struct daxpin_waits_log *log);
 	/* Fresh snapshot of one wait; -ENOENT when it has ended. */
 	int (*get_wait)(void *ctx, uint64_t id, struct daxpin_wait *out);
 	int (*kick)(void *ctx, uint64_t id, bool *was_idle);

@@ -49,6 +49,7 @@ struct daxpin_wait_info {
 	bool page_gone;
 	/* Dumps only (daxpin_holders.c); NULL in the table and in events. */
 	const struct daxpin_holders *holders;
+	u64 end_seq;		/* ended-wait log number, once ended */
 };
 
 /* KICKED's outcome: the module woke the waiter itself (rescue). */
@@ -75,6 +76,7 @@ int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 int daxpin_wait_kick(u64 id, bool *was_idle);
 unsigned int daxpin_waits_active(void);
 u64 daxpin_waits_dropped(void);
+u64 daxpin_waits_last_id(void);
 unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns);
 void daxpin_page_state(struct daxpin_wait_info *info);
 void daxpin_waits_rescue(void);
@@ -84,6 +86,31 @@ int daxpin_rescue_init(void);
 void daxpin_rescue_exit(void);
 void daxpin_rescue_want(void);
 void daxpin_rescue_update(void);
+
+/* daxpin_ended.c: the log of recently ended waits. */
+struct daxpin_ended {
+	u64 seq;		/* end sequence number */
+	u64 id;
+	u64 ino;
+	u64 offset;
+	u64 start_ns;
+	u64 end_ns;
+	dev_t dev;
+	pid_t pid;		/* in the initial pid namespace */
+	pid_t tgid;
+	u32 rounds;
+	u32 kicks;
+	u32 outcome;		/* enum daxpin_outcome */
+	bool stalled;
+	char comm[TASK_COMM_LEN];
+	char fs[DAXPIN_FS_MAX];
+};
+
+int daxpin_ended_init(void);
+void daxpin_ended_exit(void);
+u64 daxpin_ended_add(const struct daxpin_wait_info *info, u32 outcome);
+u64 daxpin_ended_newest(void);
+int daxpin_ended_get(u64 *next, u64 *lost, struct daxpin_ended *out);
 
 /* daxpin_probe.c: the probe on init_wait_var_entry(). */
 int daxpin_probe_init(void);

@@ -9,6 +9,8 @@
  * announced: once the ring has drained the work item sends one
  * DAXPIN_EVENT_OVERRUN record with the count, at most once a second (a
  * delayed work item sends it when the second is up), outside the bucket.
+ * A WAIT_END event carries the end's number in the ended-wait log
+ * (daxpin_ended.c), where a listener that lost it finds the end again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -157,7 +159,9 @@ static int daxpin_event_send(const struct daxpin_event *ev)
 	if (daxpin_put_wait(skb, DAXPIN_EVENT_ATTR_WAIT, &ev->wait,
 			    &daxpin_event_reader) ||
 	    (ev->type == DAXPIN_EVENT_WAIT_END &&
-	     nla_put_u32(skb, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome)) ||
+	     (nla_put_u32(skb, DAXPIN_EVENT_ATTR_OUTCOME, ev->outcome) ||
+	      nla_put_u64_64bit(skb, DAXPIN_EVENT_ATTR_END_SEQ,
+				ev->wait.end_seq, DAXPIN_EVENT_ATTR_PAD))) ||
 	    (ev->type == DAXPIN_EVENT_KICKED &&
 	     nla_put_u8(skb, DAXPIN_EVENT_ATTR_WAS_IDLE, ev->was_idle)) ||
 	    (ev->type == DAXPIN_EVENT_KICKED &&

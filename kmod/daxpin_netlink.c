@@ -95,6 +95,10 @@ bool daxpin_reader_view(const struct daxpin_reader *r,
 static const struct nla_policy daxpin_no_attr_policy[DAXPIN_ATTR_MAX + 1] = {
 };
 
+static const struct nla_policy daxpin_waits_policy[DAXPIN_ATTR_MAX + 1] = {
+	[DAXPIN_ATTR_ENDED_SINCE]	= { .type = NLA_U64 },
+};
+
 static const struct nla_policy daxpin_set_config_policy[DAXPIN_ATTR_MAX + 1] = {
 	[DAXPIN_ATTR_CONFIG]	= NLA_POLICY_NESTED(daxpin_config_policy),
 };
@@ -122,7 +126,7 @@ static const struct genl_ops daxpin_ops[] = {
 		.cmd		= DAXPIN_CMD_GET_WAITS,
 		.start		= daxpin_nl_waits_start,
 		.dumpit		= daxpin_nl_waits_dumpit,
-		.policy		= daxpin_no_attr_policy,
+		.policy		= daxpin_waits_policy,
 		.maxattr	= DAXPIN_ATTR_MAX,
 	},
 	{

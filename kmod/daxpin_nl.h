@@ -62,6 +62,8 @@ int daxpin_holders_put(struct sk_buff *skb, const struct daxpin_holders *hs);
 int daxpin_put_wait(struct sk_buff *skb, int attr,
 		    const struct daxpin_wait_info *w,
 		    const struct daxpin_reader *r);
+int daxpin_put_ended(struct sk_buff *skb, int attr,
+		     const struct daxpin_ended *e);
 int daxpin_put_hist(struct sk_buff *skb, int attr, const u64 *hist);
 
 /* daxpin_nl_dump.c */

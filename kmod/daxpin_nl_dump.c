@@ -14,12 +14,36 @@
 #include <linux/sched/task.h>
 #include "daxpin_nl.h"
 
-/* cb->args[] of a GET_WAITS dump. */
-enum {
-	DAXPIN_WAITS_ARG_SLOT,		/* next table slot to look at */
-	DAXPIN_WAITS_ARG_PRIVILEGED,
-	DAXPIN_WAITS_ARG_SEE_PFN,
+/*
+ * The state of a GET_WAITS dump, in cb->ctx.  With a cursor (privileged
+ * readers only) the waits in flight come first, then the ended-wait log
+ * from the cursor on, then the summary: a wait that ends while the table
+ * is walked, after its slot was passed, is then found in the log, and the
+ * summary's ENDED_SEQ covers every record dumped.
+ */
+enum daxpin_waits_stage {
+	DAXPIN_WAITS_TABLE,
+	DAXPIN_WAITS_ENDED,
+	DAXPIN_WAITS_SUMMARY,
+	DAXPIN_WAITS_DONE,
 };
+
+struct daxpin_waits_dump {
+	u32 slot;		/* next table slot to look at */
+	u8 stage;		/* enum daxpin_waits_stage */
+	bool privileged;
+	bool see_pfn;
+	bool log;		/* a cursor was given */
+	u64 next_seq;		/* next ended record to dump */
+	u64 lost;		/* records overwritten above the cursor */
+	u64 last_id;		/* highest wait id when the dump began */
+};
+
+static struct daxpin_waits_dump *daxpin_waits_dump(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct daxpin_waits_dump) > sizeof(cb->ctx));
+	return (struct daxpin_waits_dump *)cb->ctx;
+}
 
 int daxpin_put_hist(struct sk_buff *skb, int attr, const u64 *hist)
 {
@@ -96,6 +120,48 @@ int daxpin_put_wait(struct sk_buff *skb, int attr,
 	return 0;
 }
 
+/*
+ * A record of the ended-wait log, as a wait nest marked ENDED: no path, no
+ * page, and the pids of the initial namespace (only privileged readers of
+ * the log get records; events name those pids too).
+ */
+int daxpin_put_ended(struct sk_buff *skb, int attr,
+		     const struct daxpin_ended *e)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_ID, e->id,
+			      DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_flag(skb, DAXPIN_WAIT_ATTR_ENDED) ||
+	    nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_END_SEQ, e->seq,
+			      DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_OUTCOME, e->outcome) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_PID, e->pid) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_TGID, e->tgid) ||
+	    nla_put_string(skb, DAXPIN_WAIT_ATTR_COMM, e->comm) ||
+	    nla_put_string(skb, DAXPIN_WAIT_ATTR_FS, e->fs) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_DEV_MAJOR, MAJOR(e->dev)) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_DEV_MINOR, MINOR(e->dev)) ||
+	    nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_INO, e->ino,
+			      DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_OFFSET, e->offset,
+			      DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_START_NS, e->start_ns,
+			      DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_WAIT_ATTR_WAITED_NS,
+			      e->end_ns - e->start_ns, DAXPIN_WAIT_ATTR_PAD) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_ROUNDS, e->rounds) ||
+	    nla_put_u8(skb, DAXPIN_WAIT_ATTR_STALLED, e->stalled) ||
+	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_KICKS, e->kicks)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int daxpin_read_denied(struct netlink_callback *cb)
 {
 	NL_SET_ERR_MSG(cb->extack,
@@ -110,30 +176,82 @@ static void *daxpin_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 			   &daxpin_family, NLM_F_MULTI, cmd);
 }
 
+static const struct nlattr *daxpin_waits_since_attr(struct netlink_callback *cb)
+{
+#ifdef DAXPIN_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs[DAXPIN_ATTR_ENDED_SINCE];
+#else
+	return genl_dumpit_info(cb)->attrs[DAXPIN_ATTR_ENDED_SINCE];
+#endif
+}
+
 int daxpin_nl_waits_start(struct netlink_callback *cb)
 {
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
+	const struct nlattr *since = daxpin_waits_since_attr(cb);
 	struct daxpin_reader r;
+	u64 cursor, newest;
 
 	if (!daxpin_may_read(cb->skb))
 		return daxpin_read_denied(cb);
 	daxpin_reader_init(&r, cb->skb);
-	cb->args[DAXPIN_WAITS_ARG_SLOT] = 0;
-	cb->args[DAXPIN_WAITS_ARG_PRIVILEGED] = r.privileged;
-	cb->args[DAXPIN_WAITS_ARG_SEE_PFN] = r.see_pfn;
+	memset(d, 0, sizeof(*d));
+	d->stage = DAXPIN_WAITS_TABLE;
+	d->privileged = r.privileged;
+	d->see_pfn = r.see_pfn;
+	if (!since)
+		return 0;
+	/*
+	 * Records keep no credentials of the task that waited: they are for
+	 * administrators only, whatever open_reads says.
+	 */
+	if (!r.privileged) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, since,
+				    "the ended-wait log needs CAP_NET_ADMIN");
+		return -EPERM;
+	}
+	/* First, so that every wait up to it is either in the table or ended. */
+	d->last_id = daxpin_waits_last_id();
+	cursor = nla_get_u64(since);
+	newest = daxpin_ended_newest();
+	d->next_seq = min(cursor, newest) + 1;
+	d->log = true;
 	return 0;
 }
 
-/* One wait per message; a wait the reader may not see is skipped. */
+/* One message; -EMSGSIZE when it did not fit (nothing is left of it). */
+static int daxpin_waits_put_one(struct sk_buff *skb,
+				struct netlink_callback *cb,
+				const struct daxpin_wait_info *w,
+				const struct daxpin_ended *e,
+				const struct daxpin_reader *r)
+{
+	void *hdr = daxpin_dump_hdr(skb, cb, DAXPIN_CMD_GET_WAITS);
+	int ret;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = w ? daxpin_put_wait(skb, DAXPIN_ATTR_WAIT, w, r) :
+		  daxpin_put_ended(skb, DAXPIN_ATTR_WAIT, e);
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The waits in flight, one a message; a wait the reader may not see is skipped. */
 static int daxpin_waits_fill(struct sk_buff *skb, struct netlink_callback *cb,
 			     struct daxpin_wait_info *w,
 			     struct daxpin_holders *hs,
 			     const struct daxpin_reader *r)
 {
-	unsigned int slot = cb->args[DAXPIN_WAITS_ARG_SLOT];
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
+	unsigned int slot = d->slot;
 	struct task_struct *task;
 	bool visible;
-	void *hdr;
-	int ret = 0;
+	int ret;
 
 	while (!daxpin_wait_get(&slot, w, &task)) {
 		visible = daxpin_reader_view(r, task, w);
@@ -141,40 +259,107 @@ static int daxpin_waits_fill(struct sk_buff *skb, struct netlink_callback *cb,
 			daxpin_holders_find(hs, w, task, r);
 		put_task_struct(task);
 		if (visible) {
-			hdr = daxpin_dump_hdr(skb, cb, DAXPIN_CMD_GET_WAITS);
-			if (!hdr)
-				break;
-			ret = daxpin_put_wait(skb, DAXPIN_ATTR_WAIT, w, r);
-			if (ret) {
-				genlmsg_cancel(skb, hdr);
-				break;
-			}
-			genlmsg_end(skb, hdr);
+			ret = daxpin_waits_put_one(skb, cb, w, NULL, r);
+			if (ret)
+				return ret;
 		}
-		cb->args[DAXPIN_WAITS_ARG_SLOT] = slot;
+		d->slot = slot;
 	}
-	/* A wait too big for an empty message would end the dump silently. */
-	if (ret && !skb->len)
-		return ret;
-	return skb->len;
+	d->stage = d->log ? DAXPIN_WAITS_ENDED : DAXPIN_WAITS_DONE;
+	return 0;
+}
+
+/* The ended-wait log from the cursor on, one record a message. */
+static int daxpin_waits_fill_ended(struct sk_buff *skb,
+				   struct netlink_callback *cb,
+				   struct daxpin_ended *e)
+{
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
+	u64 next = d->next_seq;
+	int ret;
+
+	while (!daxpin_ended_get(&next, &d->lost, e)) {
+		ret = daxpin_waits_put_one(skb, cb, NULL, e, NULL);
+		if (ret) {
+			/* From this record again; skipped ones are counted. */
+			d->next_seq = next - 1;
+			return ret;
+		}
+		d->next_seq = next;
+	}
+	d->next_seq = next;
+	d->stage = DAXPIN_WAITS_SUMMARY;
+	return 0;
+}
+
+static int daxpin_waits_fill_summary(struct sk_buff *skb,
+				     struct netlink_callback *cb)
+{
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
+	void *hdr = daxpin_dump_hdr(skb, cb, DAXPIN_CMD_GET_WAITS);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, DAXPIN_ATTR_ENDED_SEQ, d->next_seq - 1,
+			      DAXPIN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_ATTR_ENDED_LOST, d->lost,
+			      DAXPIN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, DAXPIN_ATTR_LAST_ID, d->last_id,
+			      DAXPIN_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	d->stage = DAXPIN_WAITS_DONE;
+	return 0;
+}
+
+/* Each stage resumes where the last read stopped. */
+static int daxpin_waits_fill_stage(struct sk_buff *skb,
+				   struct netlink_callback *cb, void *buf,
+				   struct daxpin_holders *hs)
+{
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
+	struct daxpin_reader r = {
+		.privileged	= d->privileged,
+		.see_pfn	= d->see_pfn,
+	};
+
+	switch (d->stage) {
+	case DAXPIN_WAITS_TABLE:
+		return daxpin_waits_fill(skb, cb, buf, hs, &r);
+	case DAXPIN_WAITS_ENDED:
+		return daxpin_waits_fill_ended(skb, cb, buf);
+	default:
+		return daxpin_waits_fill_summary(skb, cb);
+	}
 }
 
 int daxpin_nl_waits_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct daxpin_reader r = {
-		.privileged	= cb->args[DAXPIN_WAITS_ARG_PRIVILEGED],
-		.see_pfn	= cb->args[DAXPIN_WAITS_ARG_SEE_PFN],
-	};
+	struct daxpin_waits_dump *d = daxpin_waits_dump(cb);
 	struct daxpin_holders *hs;
-	struct daxpin_wait_info *w;
+	void *buf;
 	int ret = -ENOMEM;
 
-	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	/* A wait's copy holds its path: too big for the stack of a dump. */
+	buf = kmalloc(max(sizeof(struct daxpin_wait_info),
+			  sizeof(struct daxpin_ended)), GFP_KERNEL);
 	hs = kmalloc(sizeof(*hs), GFP_KERNEL);
-	if (w && hs)
-		ret = daxpin_waits_fill(skb, cb, w, hs, &r);
+	if (!buf || !hs)
+		goto out;
+	ret = 0;
+	while (d->stage != DAXPIN_WAITS_DONE) {
+		ret = daxpin_waits_fill_stage(skb, cb, buf, hs);
+		if (ret)
+			break;
+	}
+	/* An object too big for an empty message would end the dump silently. */
+	if (!ret || skb->len)
+		ret = skb->len;
+out:
 	kfree(hs);
-	kfree(w);
+	kfree(buf);
 	return ret;
 }
 

@@ -195,6 +195,8 @@ static void daxpin_end_locked(struct daxpin_wait *w, u32 outcome)
 	struct daxpin_wait_info *info = &w->info;
 
 	info->end_ns = ktime_get_boottime_ns();
+	/* Before the event: it carries the log's number for this end. */
+	info->end_seq = daxpin_ended_add(info, outcome);
 	daxpin_stats_ended(info->fs, info->dev, outcome,
 			   info->end_ns - info->start_ns);
 	if (daxpin_event_wanted())
@@ -346,6 +348,17 @@ unsigned int daxpin_waits_active(void)
 u64 daxpin_waits_dropped(void)
 {
 	return atomic64_read(&daxpin_dropped);
+}
+
+/* Highest wait id given so far: every wait up to it has begun. */
+u64 daxpin_waits_last_id(void)
+{
+	u64 id;
+
+	spin_lock_irq(&daxpin_waits_lock);
+	id = daxpin_next_id;
+	spin_unlock_irq(&daxpin_waits_lock);
+	return id;
 }
 
 /*
@@ -645,6 +658,7 @@ int daxpin_wait_kick(u64 id, bool *was_idle)
 
 static void daxpin_waits_free(void)
 {
+	daxpin_ended_exit();
 	free_percpu(daxpin_path_buf);
 	daxpin_path_buf = NULL;
 	kvfree(daxpin_hash);
@@ -657,6 +671,8 @@ static void daxpin_waits_free(void)
 
 int daxpin_waits_init(void)
 {
+	int ret;
+
 	/* About four waits a chain when the table is full, at most 128 KiB. */
 	daxpin_hash_bits = clamp_t(unsigned int,
 				   order_base_2(daxpin_max_waits) - 2, 4, 14);
@@ -670,7 +686,10 @@ int daxpin_waits_init(void)
 		daxpin_waits_free();
 		return -ENOMEM;
 	}
-	return 0;
+	ret = daxpin_ended_init();
+	if (ret)
+		daxpin_waits_free();
+	return ret;
 }
 
 /* Called after the probes are gone: nothing adds or looks up waits any more. */

@@ -109,6 +109,31 @@ struct daxpin_wait {
 	bool holders_truncated;		/* more than reported */
 	bool no_holder;			/* no process maps the page */
 	struct daxpin_holder holders[DAXPIN_HOLDERS_MAX];
+	/*
+	 * A record of the module's ended-wait log (daxpin_get_waits_since()),
+	 * not a wait in flight: no path or page; waited_ns is final.
+	 */
+	bool ended;
+	bool has_outcome;
+	uint32_t outcome;		/* ended: enum daxpin_outcome */
+	uint64_t end_seq;		/* ended: end sequence number */
+};
+
+/*
+ * The end of a GET_WAITS dump given a cursor (daxpin_get_waits_since()):
+ * seq is the cursor for the next call (every wait that ended later has a
+ * higher end sequence number), lost the records above the cursor given
+ * that were overwritten before the dump read them (the lowest ones: the
+ * numbers cursor + 1 .. cursor + lost), last_id the highest wait id when
+ * the dump began (a wait with an id up to it that is not in flight in the
+ * dump has ended, with an end sequence number up to seq).
+ */
+struct daxpin_waits_log {
+	bool present;			/* the module sent the summary */
+	bool has_seq, has_lost, has_last_id;
+	uint64_t seq;
+	uint64_t lost;
+	uint64_t last_id;
 };
 
 /* The module named the wait's holders, or said there are none. */
@@ -249,6 +274,8 @@ struct daxpin_event {
 	struct daxpin_wait wait;
 	bool has_dropped;
 	uint64_t dropped;	/* OVERRUN from the module: dropped so far */
+	bool has_end_seq;
+	uint64_t end_seq;	/* WAIT_END: its number in the ended-wait log */
 };
 
 /* names; never NULL ("unknown" for out of range values) */
@@ -283,6 +310,15 @@ int daxpin_get_waits(struct daxpin_ctx *ctx, struct daxpin_waits *out);
 typedef int (*daxpin_wait_fn)(const struct daxpin_wait *w, void *arg);
 int daxpin_walk_waits(struct daxpin_ctx *ctx, daxpin_wait_fn fn, void *arg);
 void daxpin_waits_free(struct daxpin_waits *w);
+/*
+ * The waits in flight (into *out) and the module's ended-wait log records
+ * with an end sequence number above @since (into *ended), then *log.  Pass
+ * UINT64_MAX as @since to learn the cursor without records.  Needs
+ * CAP_NET_ADMIN (-EPERM); a module without the log refuses the cursor
+ * (-EINVAL) or ignores it (log->present false).
+ */
+int daxpin_get_waits_since(struct daxpin_ctx *ctx, uint64_t since, struct daxpin_waits *out,
+			   struct daxpin_waits *ended, struct daxpin_waits_log *log);
 
 int daxpin_get_stats(struct daxpin_ctx *ctx, struct daxpin_stats *out);
 void daxpin_stats_free(struct daxpin_stats *s);
@@ -346,6 +382,8 @@ int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev);
  * variants append to *acc so a multi-part dump is fed message by message.
  */
 int daxpin_msg_parse_waits(const struct nlmsghdr *nlh, struct daxpin_waits *acc);
+/* the summary of a dump with a cursor, if this message carries it */
+int daxpin_msg_parse_waits_log(const struct nlmsghdr *nlh, struct daxpin_waits_log *log);
 int daxpin_msg_parse_stats(const struct nlmsghdr *nlh, struct daxpin_stats *acc);
 int daxpin_msg_parse_config(const struct nlmsghdr *nlh, struct daxpin_config *c);
 int daxpin_msg_parse_kick(const struct nlmsghdr *nlh, bool *was_idle);

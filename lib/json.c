@@ -495,6 +495,8 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 		return fail(o);
 	if (ev->rescued && add_bool(o, "rescued", true))
 		return fail(o);
+	if (ev->has_end_seq && add_u64(o, "end_seq", ev->end_seq))
+		return fail(o);
 	if (ev->has_wait && add(o, "wait", daxpin_wait_to_json(&ev->wait, mnts)))
 		return fail(o);
 	return o;

@@ -392,6 +392,59 @@ int daxpin_get_waits(struct daxpin_ctx *ctx, struct daxpin_waits *out)
 	return rc;
 }
 
+struct waits_since {
+	struct daxpin_waits *out;
+	struct daxpin_waits *ended;
+	struct daxpin_waits_log *log;
+};
+
+/* Records go to ->ended, waits in flight to ->out, the summary to ->log. */
+static int waits_since_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	struct daxpin_waits batch = { 0 };
+	struct waits_since *ws = arg;
+	int rc;
+
+	rc = daxpin_msg_parse_waits(nlh, &batch);
+	if (!rc)
+		rc = daxpin_msg_parse_waits_log(nlh, ws->log);
+	for (size_t i = 0; !rc && i < batch.nr; i++) {
+		struct daxpin_waits *to = batch.waits[i].ended ? ws->ended : ws->out;
+		struct daxpin_wait *w = daxpin_array_add((void **)&to->waits, &to->nr,
+							 &to->alloc, sizeof(*w));
+
+		if (!w)
+			rc = -ENOMEM;
+		else
+			*w = batch.waits[i];
+	}
+	daxpin_waits_free(&batch);
+	return rc;
+}
+
+int daxpin_get_waits_since(struct daxpin_ctx *ctx, uint64_t since, struct daxpin_waits *out,
+			   struct daxpin_waits *ended, struct daxpin_waits_log *log)
+{
+	struct waits_since ws = { .out = out, .ended = ended, .log = log };
+	struct nl_msg *msg;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(ended, 0, sizeof(*ended));
+	memset(log, 0, sizeof(*log));
+	msg = new_request(ctx, DAXPIN_CMD_GET_WAITS, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	rc = nla_put_u64(msg, DAXPIN_ATTR_ENDED_SINCE, since);
+	rc = rc < 0 ? -ENOMEM : transact(ctx, msg, waits_since_reply, &ws);
+	nlmsg_free(msg);
+	if (rc) {
+		daxpin_waits_free(out);
+		daxpin_waits_free(ended);
+	}
+	return rc;
+}
+
 struct walk {
 	daxpin_wait_fn fn;
 	void *arg;

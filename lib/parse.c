@@ -233,6 +233,9 @@ static const unsigned char wait_kinds[DAXPIN_WAIT_ATTR_MAX + 1] = {
 	[DAXPIN_WAIT_ATTR_HOLDER] = K_NEST,
 	[DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED] = K_FLAG,
 	[DAXPIN_WAIT_ATTR_NO_HOLDER] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_ENDED] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_OUTCOME] = K_U32,
+	[DAXPIN_WAIT_ATTR_END_SEQ] = K_U64,
 };
 
 static const unsigned char holder_kinds[DAXPIN_HOLDER_ATTR_MAX + 1] = {
@@ -336,6 +339,12 @@ int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 	w->has_pfn = tb[DAXPIN_WAIT_ATTR_PFN] != NULL;
 	w->has_path = tb[DAXPIN_WAIT_ATTR_PATH] != NULL;
 	w->path_truncated = tb[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] != NULL;
+	w->ended = tb[DAXPIN_WAIT_ATTR_ENDED] != NULL;
+	if (w->ended && (!tb[DAXPIN_WAIT_ATTR_OUTCOME] || !tb[DAXPIN_WAIT_ATTR_END_SEQ]))
+		return -ENODATA;	/* a record is worth its outcome and number */
+	w->has_outcome = tb[DAXPIN_WAIT_ATTR_OUTCOME] != NULL;
+	U32(tb, DAXPIN_WAIT_ATTR_OUTCOME, w->outcome);
+	U64(tb, DAXPIN_WAIT_ATTR_END_SEQ, w->end_seq);
 	w->holders_truncated = tb[DAXPIN_WAIT_ATTR_HOLDERS_TRUNCATED] != NULL;
 	if (tb[DAXPIN_WAIT_ATTR_HOLDER])
 		return parse_holders(nest, w);
@@ -582,6 +591,7 @@ static const unsigned char event_kinds[DAXPIN_EVENT_ATTR_MAX + 1] = {
 	[DAXPIN_EVENT_ATTR_WAS_IDLE] = K_U8,
 	[DAXPIN_EVENT_ATTR_DROPPED] = K_U64,
 	[DAXPIN_EVENT_ATTR_RESCUED] = K_FLAG,
+	[DAXPIN_EVENT_ATTR_END_SEQ] = K_U64,
 };
 
 int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
@@ -616,6 +626,10 @@ int daxpin_parse_event(const struct nlattr *nest, struct daxpin_event *ev)
 		U64(tb, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped);
 		ev->has_dropped = true;
 	}
+	if (tb[DAXPIN_EVENT_ATTR_END_SEQ]) {
+		U64(tb, DAXPIN_EVENT_ATTR_END_SEQ, ev->end_seq);
+		ev->has_end_seq = true;
+	}
 	return 0;
 }
 
@@ -636,6 +650,10 @@ static const unsigned char top_kinds[DAXPIN_ATTR_MAX + 1] = {
 	[DAXPIN_ATTR_BENCH_ITERATIONS] = K_U32,
 	[DAXPIN_ATTR_BENCH_RESULT] = K_NEST,
 	[DAXPIN_ATTR_EVENT] = K_NEST,
+	[DAXPIN_ATTR_ENDED_SINCE] = K_U64,
+	[DAXPIN_ATTR_ENDED_SEQ] = K_U64,
+	[DAXPIN_ATTR_ENDED_LOST] = K_U64,
+	[DAXPIN_ATTR_LAST_ID] = K_U64,
 };
 
 /* bounds of the attribute stream of a generic netlink message */
@@ -709,6 +727,45 @@ int daxpin_msg_parse_waits(const struct nlmsghdr *nlh, struct daxpin_waits *acc)
 	if (rc)
 		acc->nr = nr;	/* all or nothing per message */
 	return rc;
+}
+
+static int log_one(const struct nlattr *nla, void *arg)
+{
+	struct daxpin_waits_log *log = arg;
+
+	switch (nla_type(nla)) {
+	case DAXPIN_ATTR_ENDED_SEQ:
+		log->seq = get_u64(nla);
+		log->has_seq = true;
+		break;
+	case DAXPIN_ATTR_ENDED_LOST:
+		log->lost = get_u64(nla);
+		log->has_lost = true;
+		break;
+	case DAXPIN_ATTR_LAST_ID:
+		log->last_id = get_u64(nla);
+		log->has_last_id = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int daxpin_msg_parse_waits_log(const struct nlmsghdr *nlh, struct daxpin_waits_log *log)
+{
+	struct daxpin_waits_log tmp = *log;
+	int rc = msg_for_each(nlh, log_one, &tmp);
+
+	if (rc)
+		return rc;
+	/* The summary comes whole, in one message, or not at all. */
+	if ((tmp.has_seq || tmp.has_lost || tmp.has_last_id) &&
+	    !(tmp.has_seq && tmp.has_lost && tmp.has_last_id))
+		return -ENODATA;
+	tmp.present = tmp.has_seq;
+	*log = tmp;
+	return 0;
 }
 
 static int stats_one(const struct nlattr *nla, void *arg)

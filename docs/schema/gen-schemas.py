@@ -123,6 +123,7 @@ EVENT = obj({
                          "when daxpinctl printed the event, to line it up with other logs"),
     "outcome": {"enum": ["completed", "interrupted", "untracked", "unknown"]},
     "was_idle": B, "wait": WAIT,
+    "end_seq": dict(U, description="wait_end: the end's number in daxpin.ko's ended-wait log (increases by one with each wait end)"),
     "rescued": dict(B, description="kicked: daxpin.ko woke the waiter itself (rescue)"),
 }, required=["event", "type", "time_ns", "time_unix_ns"])
 

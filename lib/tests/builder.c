@@ -116,7 +116,10 @@ int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool 
 	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
 	    tb_put_holders(msg, w, pad) ||
-	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)))
+	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)) ||
+	    (w->ended && nla_put_flag(msg, DAXPIN_WAIT_ATTR_ENDED)) ||
+	    (w->has_outcome && nla_put_u32(msg, DAXPIN_WAIT_ATTR_OUTCOME, w->outcome)) ||
+	    (w->ended && tb_put_u64(msg, DAXPIN_WAIT_ATTR_END_SEQ, w->end_seq, P, pad)))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -257,6 +260,9 @@ int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad)
 	    (ev->rescued && nla_put_flag(msg, DAXPIN_EVENT_ATTR_RESCUED)) ||
 	    (ev->has_dropped &&
 	     tb_put_u64(msg, DAXPIN_EVENT_ATTR_DROPPED, ev->dropped,
+			DAXPIN_EVENT_ATTR_PAD, pad)) ||
+	    (ev->has_end_seq &&
+	     tb_put_u64(msg, DAXPIN_EVENT_ATTR_END_SEQ, ev->end_seq,
 			DAXPIN_EVENT_ATTR_PAD, pad)))
 		return -1;
 	nla_nest_end(msg, nest);
@@ -288,6 +294,16 @@ static void tb_sample_holders(struct daxpin_wait *w, unsigned int i)
 		h->dma_pinned = w->dma_pinned;
 		h->mm_pinned = k == 0;
 	}
+}
+
+int tb_put_waits_log(struct nl_msg *msg, const struct daxpin_waits_log *log, bool pad)
+{
+	return (log->has_seq &&
+		tb_put_u64(msg, DAXPIN_ATTR_ENDED_SEQ, log->seq, DAXPIN_ATTR_PAD, pad)) ||
+	       (log->has_lost &&
+		tb_put_u64(msg, DAXPIN_ATTR_ENDED_LOST, log->lost, DAXPIN_ATTR_PAD, pad)) ||
+	       (log->has_last_id &&
+		tb_put_u64(msg, DAXPIN_ATTR_LAST_ID, log->last_id, DAXPIN_ATTR_PAD, pad)) ? -1 : 0;
 }
 
 void tb_sample_wait(struct daxpin_wait *w, unsigned int i)

@@ -28,6 +28,8 @@ int tb_put_config(struct nl_msg *msg, const struct daxpin_config *c);
 int tb_put_page(struct nl_msg *msg, const struct daxpin_scan_page *p, bool pad);
 int tb_put_bench(struct nl_msg *msg, const struct daxpin_bench_result *r, bool pad);
 int tb_put_event(struct nl_msg *msg, const struct daxpin_event *ev, bool pad);
+/* the has_* members of @log that are set */
+int tb_put_waits_log(struct nl_msg *msg, const struct daxpin_waits_log *log, bool pad);
 /* a filled-in sample wait; i varies every field */
 void tb_sample_wait(struct daxpin_wait *w, unsigned int i);
 /* genl attribute area of a message, for corrupting it */

@@ -156,6 +156,8 @@ int main(void)
 
 		tb_sample_wait(&ev.wait, i);
 		ev.has_outcome = i == DAXPIN_EVENT_WAIT_END;
+		ev.has_end_seq = i == DAXPIN_EVENT_WAIT_END;
+		ev.end_seq = 17;
 		ev.has_was_idle = i == DAXPIN_EVENT_KICKED;
 		emit("monitor", daxpin_event_to_json(&ev, &m));
 	}

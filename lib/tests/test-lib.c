@@ -173,6 +173,97 @@ static void check_one_wait(bool pad)
 	nlmsg_free(msg);
 }
 
+/* An ended-wait log record and the summary of a dump with a cursor. */
+static void check_ended_log(bool pad)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct nl_msg *sum = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits_log in_log = { .has_seq = true, .has_lost = true,
+					   .has_last_id = true, .seq = 77, .lost = 3,
+					   .last_id = 1234 };
+	struct daxpin_waits_log log = { 0 };
+	struct daxpin_waits w = { 0 };
+	struct daxpin_wait in;
+
+	tb_sample_wait(&in, 3);
+	in.ended = in.has_outcome = true;
+	in.outcome = DAXPIN_OUTCOME_INTERRUPTED;
+	in.end_seq = 76;
+	assert_int_equal(tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, pad), 0);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), 0);
+	assert_int_equal(w.nr, 1);
+	assert_true(w.waits[0].ended);
+	assert_true(w.waits[0].has_outcome);
+	assert_int_equal(w.waits[0].outcome, DAXPIN_OUTCOME_INTERRUPTED);
+	assert_int_equal(w.waits[0].end_seq, 76);
+	assert_int_equal(w.waits[0].id, in.id);
+	/* a record message carries no summary */
+	assert_int_equal(daxpin_msg_parse_waits_log(nlmsg_hdr(msg), &log), 0);
+	assert_false(log.present);
+
+	assert_int_equal(tb_put_waits_log(sum, &in_log, pad), 0);
+	assert_int_equal(daxpin_msg_parse_waits_log(nlmsg_hdr(sum), &log), 0);
+	assert_true(log.present);
+	assert_int_equal(log.seq, 77);
+	assert_int_equal(log.lost, 3);
+	assert_int_equal(log.last_id, 1234);
+	daxpin_waits_free(&w);
+	nlmsg_free(msg);
+	nlmsg_free(sum);
+}
+
+static void test_ended_log_roundtrip(void **state)
+{
+	check_ended_log(false);
+	check_ended_log(true);
+}
+
+/* A record without its outcome or number, a summary in pieces: refused. */
+static void test_ended_log_incomplete(void **state)
+{
+	struct daxpin_waits_log part = { .has_seq = true, .seq = 5 }, log = { 0 };
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	struct daxpin_waits w = { 0 };
+	struct daxpin_wait in;
+
+	tb_sample_wait(&in, 4);
+	in.ended = true;		/* no OUTCOME */
+	in.end_seq = 9;
+	assert_int_equal(tb_put_wait(msg, DAXPIN_ATTR_WAIT, &in, false), 0);
+	assert_int_equal(daxpin_msg_parse_waits(nlmsg_hdr(msg), &w), -ENODATA);
+	assert_int_equal(w.nr, 0);
+	nlmsg_free(msg);
+
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	assert_int_equal(tb_put_waits_log(msg, &part, false), 0);
+	assert_int_equal(daxpin_msg_parse_waits_log(nlmsg_hdr(msg), &log), -ENODATA);
+	assert_false(log.present);
+	nlmsg_free(msg);
+
+	/* a wrongly sized cursor */
+	msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+	assert_int_equal(nla_put_u32(msg, DAXPIN_ATTR_ENDED_SEQ, 5), 0);
+	assert_int_equal(daxpin_msg_parse_waits_log(nlmsg_hdr(msg), &log), -EBADMSG);
+	nlmsg_free(msg);
+}
+
+/* WAIT_END carries the end's number in the log. */
+static void test_event_end_seq(void **state)
+{
+	struct nl_msg *msg = tb_msg(DAXPIN_CMD_EVENT, 0);
+	struct daxpin_event in = { .type = DAXPIN_EVENT_WAIT_END, .time_ns = 9,
+				   .has_wait = true, .has_outcome = true,
+				   .outcome = DAXPIN_OUTCOME_COMPLETED,
+				   .has_end_seq = true, .end_seq = 4242 }, ev;
+
+	tb_sample_wait(&in.wait, 1);
+	assert_int_equal(tb_put_event(msg, &in, true), 0);
+	assert_int_equal(daxpin_msg_parse_event(nlmsg_hdr(msg), &ev), 0);
+	assert_true(ev.has_end_seq);
+	assert_int_equal(ev.end_seq, 4242);
+	nlmsg_free(msg);
+}
+
 static void test_wait_roundtrip(void **state)
 {
 	check_one_wait(false);
@@ -1326,6 +1417,9 @@ int main(void)
 		cmocka_unit_test(test_holders_beyond_max),
 		cmocka_unit_test(test_holders_none_vs_unknown),
 		cmocka_unit_test(test_holder_malformed),
+		cmocka_unit_test(test_ended_log_roundtrip),
+		cmocka_unit_test(test_ended_log_incomplete),
+		cmocka_unit_test(test_event_end_seq),
 		cmocka_unit_test(test_wait_roundtrip_padded),
 		cmocka_unit_test(test_waits_huge),
 		cmocka_unit_test(test_wait_bad_size),

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: a netlink message from "the module" through libdaxpin's
- * parsers (lib/parse.c), the JSON renderers (lib/json.c) and daxpinctl's
+ * parsers (lib/parse.c; selector 6 also the ended-wait log's records and
+ * summary), the JSON renderers (lib/json.c) and daxpinctl's
  * text renderers (cli/render.c).  Input: one selector byte, then the
  * message (struct nlmsghdr first; nlmsg_len is what was received, as
  * libnl's receive path guarantees).
@@ -102,9 +103,22 @@ static void one(unsigned int sel, const struct nlmsghdr *nlh)
 		break;
 	}
 	case 6: {
+		struct daxpin_waits_log log;
+		struct daxpin_waits w = { 0 };
 		bool was_idle;
 
 		daxpin_msg_parse_kick(nlh, &was_idle);
+		/* a dump with a cursor: ended records and the summary */
+		memset(&log, 0, sizeof(log));
+		if (!daxpin_msg_parse_waits_log(nlh, &log) && log.present &&
+		    !(log.has_seq && log.has_lost && log.has_last_id))
+			abort();	/* a summary is whole or refused */
+		if (!daxpin_msg_parse_waits(nlh, &w))
+			for (size_t i = 0; i < w.nr; i++)
+				if (w.waits[i].ended && !w.waits[i].has_outcome)
+					abort();	/* a record has its outcome */
+		fuzz_check_json_put(daxpin_waits_to_json(&w, m));
+		daxpin_waits_free(&w);
 		break;
 	}
 	default: {

@@ -60,6 +60,22 @@ int main(int argc, char **argv)
 	tb_sample_wait(&w, 5);
 	tb_put_wait(msg, DAXPIN_ATTR_WAIT, &w, false);
 	save("waits-holders", 0x30, msg);
+	{
+		struct daxpin_waits_log log = { .has_seq = true, .has_lost = true,
+						.has_last_id = true, .seq = 12, .lost = 2,
+						.last_id = 40 };
+
+		msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+		tb_sample_wait(&w, 3);
+		w.ended = w.has_outcome = true;
+		w.outcome = DAXPIN_OUTCOME_INTERRUPTED;
+		w.end_seq = 11;
+		tb_put_wait(msg, DAXPIN_ATTR_WAIT, &w, true);
+		save("waits-ended", 0x06, msg);
+		msg = tb_msg(DAXPIN_CMD_GET_WAITS, NLM_F_MULTI);
+		tb_put_waits_log(msg, &log, true);
+		save("waits-log", 0x06, msg);
+	}
 
 	{
 		struct daxpin_global g = { .version = "0.1.0", .waits_active = 2,

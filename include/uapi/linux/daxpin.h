@@ -31,7 +31,10 @@
 
 enum daxpin_cmd {
 	DAXPIN_CMD_UNSPEC,
-	DAXPIN_CMD_GET_WAITS,		/* dump: one DAXPIN_ATTR_WAIT per message */
+	DAXPIN_CMD_GET_WAITS,		/* dump: one DAXPIN_ATTR_WAIT per message;
+					 * with ENDED_SINCE also the ended-wait
+					 * log, then a summary
+					 */
 	DAXPIN_CMD_GET_STATS,		/* dump: GLOBAL, then SB..., then GP... */
 	DAXPIN_CMD_RESET_STATS,		/* admin */
 	DAXPIN_CMD_GET_CONFIG,		/* reply: DAXPIN_ATTR_CONFIG */
@@ -65,6 +68,29 @@ enum daxpin_attr {
 	DAXPIN_ATTR_BENCH_ITERATIONS,	/* u32 */
 	DAXPIN_ATTR_BENCH_RESULT,	/* nest: enum daxpin_bench_attr */
 	DAXPIN_ATTR_EVENT,		/* nest: enum daxpin_event_attr */
+	/*
+	 * GET_WAITS request, CAP_NET_ADMIN only: after the waits in flight,
+	 * also dump the ended-wait log's records with an end sequence number
+	 * above this cursor (WAIT nests with DAXPIN_WAIT_ATTR_ENDED), then one
+	 * message with ENDED_SEQ, ENDED_LOST and LAST_ID.  A cursor beyond the
+	 * newest record (U64_MAX) returns no record: the way to learn one.
+	 */
+	DAXPIN_ATTR_ENDED_SINCE,	/* u64 */
+	DAXPIN_ATTR_ENDED_SEQ,		/* u64: newest record dumped: the
+					 * cursor for the next request; every
+					 * wait that ended later has a higher
+					 * end sequence number
+					 */
+	DAXPIN_ATTR_ENDED_LOST,		/* u64: records above the cursor that
+					 * were overwritten before this dump:
+					 * the lowest ones, cursor + 1 on
+					 */
+	DAXPIN_ATTR_LAST_ID,		/* u64: highest wait id when the dump
+					 * began: a wait with an id up to it
+					 * that the dump does not show in
+					 * flight has ended, at or below
+					 * ENDED_SEQ
+					 */
 
 	__DAXPIN_ATTR_MAX,
 	DAXPIN_ATTR_MAX = __DAXPIN_ATTR_MAX - 1
@@ -122,6 +148,12 @@ enum daxpin_wait_attr {
 					 * kernel user): the pin has no owner
 					 * to name
 					 */
+	DAXPIN_WAIT_ATTR_ENDED,		/* flag: a record of the ended-wait
+					 * log, not a wait in flight (no path,
+					 * page or pfn; WAITED_NS is final)
+					 */
+	DAXPIN_WAIT_ATTR_OUTCOME,	/* u32: enum daxpin_outcome (ENDED) */
+	DAXPIN_WAIT_ATTR_END_SEQ,	/* u64: end sequence number (ENDED) */
 
 	__DAXPIN_WAIT_ATTR_MAX,
 	DAXPIN_WAIT_ATTR_MAX = __DAXPIN_WAIT_ATTR_MAX - 1
@@ -320,6 +352,9 @@ enum daxpin_event_attr {
 	DAXPIN_EVENT_ATTR_DROPPED,	/* u64: events dropped so far (OVERRUN) */
 	DAXPIN_EVENT_ATTR_RESCUED,	/* flag (KICKED): daxpin.ko woke the
 					 * waiter itself (rescue), not a KICK
+					 */
+	DAXPIN_EVENT_ATTR_END_SEQ,	/* u64: the wait's end sequence number
+					 * (WAIT_END), as in the ended-wait log
 					 */
 
 	__DAXPIN_EVENT_ATTR_MAX,
