@@ -59,6 +59,7 @@ dist_man_MANS += daemon/man/daxpind.8 daemon/man/daxpind.conf.5
 
 # systemd integration: unit, sysusers (group daxpin), journal catalog.
 systemdsystemunit_DATA = systemd/daxpind.service
+dist_systemdsystemunit_DATA = systemd/daxpind.socket
 sysusersdir = $(prefix)/lib/sysusers.d
 dist_sysusers_DATA = systemd/sysusers.d/daxpin.conf
 catalogdir = $(prefix)/lib/systemd/catalog
