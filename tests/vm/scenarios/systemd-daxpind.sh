@@ -71,10 +71,11 @@ mkdir -p /etc/daxpin
 cat >"$CONF" <<EOF
 [Policy]
 WarnAfterSec=5
-StalledWake=no
 Action=exec
 ActionAfterSec=6
 ExecHook=$HOOK
+# Generous: each exec of the hook script takes seconds under TCG.
+ExecTimeoutSec=300
 EOF
 mkdir -p /run/systemd/system/daxpind.service.d
 cat >/run/systemd/system/daxpind.service.d/50-vm-watchdog.conf <<EOF
@@ -215,7 +216,8 @@ assert_eq "$w1" "$(policy_warn)" "WarnAfterSec after the restart (from $CONF)"
 # ---- 6. stop
 assert pin_held "$pa"
 pin_release "$pa"
-wait_gone "$ta" 60 >/dev/null || die "truncate A still running after its pin was released"
+# 6.1 loses the wake-up: daxpind kicks it (StalledWake=yes, the default).
+wait_gone "$ta" 120 >/dev/null || die "truncate A still running after its pin was released"
 wait "$ta"
 assert_eq 0 "$?" "truncate A exit status"
 systemctl stop daxpind.service || die "systemctl stop failed"
