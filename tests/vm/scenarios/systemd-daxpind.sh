@@ -77,12 +77,6 @@ ExecHook=$HOOK
 # Generous: each exec of the hook script takes seconds under TCG.
 ExecTimeoutSec=300
 EOF
-mkdir -p /run/systemd/system/daxpind.service.d
-cat >/run/systemd/system/daxpind.service.d/50-vm-watchdog.conf <<EOF
-[Service]
-WatchdogSec=10s
-EOF
-systemctl daemon-reload || die "daemon-reload failed"
 
 # ---- 1. start
 systemctl start daxpind.socket || die "systemctl start daxpind.socket failed"
@@ -97,8 +91,7 @@ assert_eq active "$(prop ActiveState)" "ActiveState after start"
 assert_eq running "$(prop SubState)" "SubState after start"
 pid=$(prop MainPID)
 [ "$pid" -gt 0 ] || die "no MainPID"
-# The effective value (infinity before the start).
-assert_eq 10s "$(prop WatchdogUSec)" "WatchdogUSec from the drop-in"
+assert_eq 30s "$(prop WatchdogUSec)" "WatchdogUSec of the packaged unit"
 # journald reads its sockets on its own time: wait for the entries.
 wait_for "journalctl -b -o cat _PID=1 >$J/pid1.log; grep -q '^daxpind.service: Changed start -> running' $J/pid1.log" 60
 n_ready=$(grep -nE -m1 "^daxpind.service: Got notification message from PID $pid \(READY=1" "$J/pid1.log" | cut -d: -f1)
@@ -198,6 +191,16 @@ wait_for "journalctl -b -o cat _PID=$pid | grep -q 'Configuration reloaded (SIGH
 	die "no 'Configuration reloaded (SIGHUP)' in the journal: $(journalctl -b -o cat _PID="$pid" | tail -n 5)"
 
 # ---- 5. the watchdog restarts a daxpind that stopped answering
+# A shorter watchdog for the test: a drop-in, then a restart to apply it.
+mkdir -p /run/systemd/system/daxpind.service.d
+cat >/run/systemd/system/daxpind.service.d/50-vm-watchdog.conf <<EOF
+[Service]
+WatchdogSec=10s
+EOF
+systemctl daemon-reload || die "daemon-reload failed"
+systemctl restart daxpind.service || die "systemctl restart failed"
+pid=$(prop MainPID)
+assert_eq 10s "$(prop WatchdogUSec)" "WatchdogUSec from the drop-in"
 n0=$(prop NRestarts)
 kill -STOP "$pid"
 log "daxpind $pid stopped (SIGSTOP); WatchdogSec=10s"
@@ -205,7 +208,7 @@ wait_for "p=\$(prop MainPID); [ \"\$p\" -gt 0 ] && [ \"\$p\" != $pid ] && [ \"\$
 	die "no restart by the watchdog: $(systemctl status --no-pager daxpind 2>&1)"
 pid2=$(prop MainPID)
 log "restarted: pid $pid2, NRestarts $n0 -> $(prop NRestarts)"
-assert_eq $((n0 + 1)) "$(prop NRestarts)" "NRestarts after the watchdog"
+[ "$(prop NRestarts)" -gt "$n0" ] || die "NRestarts still $n0 after the watchdog restart"
 wait_for "journalctl -b -o cat -u daxpind | grep -q 'Watchdog timeout'" 60 ||
 	die "no 'Watchdog timeout' from systemd: $(journalctl -b --no-pager -u daxpind | tail -n 20)"
 wait_for "! [ -d /proc/$pid ]" 120 || die "the stopped daxpind $pid is still there"
