@@ -74,9 +74,11 @@ systemd/daxpind.service: $(top_srcdir)/systemd/daxpind.service.in Makefile
 # every MESSAGE_ID the daemon uses, and the daemon itself (no module needed)
 # honours readiness, credentials, reload and idleness.
 TESTS += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
-	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh
+	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh \
+	daemon/tests/test-socket-activation.sh
 EXTRA_DIST += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
 	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh \
+	daemon/tests/test-socket-activation.sh \
 	daemon/tests/vm-daemon-lib.sh
 # Helpers for those tests and the VM scenarios; built with "make" so that
 # tests/vm/run finds them in the build tree.
