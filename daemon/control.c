@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "daemon/control.h"
 #include "lib/daxpin-text.h"
 
@@ -56,6 +58,7 @@ struct dxp_control {
 	void *userdata;
 	struct client *clients;
 	unsigned n_clients;
+	bool activated;		/* from systemd (daxpind.socket): not ours to unlink */
 };
 
 static const struct {
@@ -468,14 +471,67 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
+/* The listening socket systemd passed (daxpind.socket), or -ENOENT when it
+ * passed none.  One passed for another path is a mistake in the units, not
+ * something to paper over with a second socket nobody connects to. */
+static int activated_socket(const char *path)
+{
+	int n = sd_listen_fds(1), fd = -ENOENT;
+
+	if (n < 0)
+		return n;
+	for (int i = SD_LISTEN_FDS_START; i < SD_LISTEN_FDS_START + n; i++) {
+		if (fd < 0 && sd_is_socket_unix(i, SOCK_STREAM, 1, path, 0) > 0)
+			fd = i;
+		else
+			close(i);
+	}
+	if (n > 0 && fd < 0)
+		return -EADDRNOTAVAIL;
+	if (fd >= 0 && (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Our own socket at path, when systemd did not pass one. */
+static int listen_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(sa.sun_path, path);
+	/* A stale socket from a killed instance would make bind() fail. */
+	unlink(path);
+	/*
+	 * A deep backlog: a crowd connecting at once must not overflow it, or
+	 * a client's non-blocking connect() fails with EAGAIN (root included:
+	 * the slots kept for root are counted only after accept()).
+	 * Everyone may connect; credentials decide what they may do, and a
+	 * refused client gets an answer saying so.
+	 */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, SOMAXCONN) < 0 || chmod(path, 0666) < 0) {
+		r = -errno;
+		close(fd);
+		unlink(path);
+		return r;
+	}
+	return fd;
+}
+
 int dxp_control_new(sd_event *e, const char *path, gid_t control_gid, dxp_control_fn fn,
 		    void *userdata, struct dxp_control **out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct dxp_control *c;
 	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
 		return -ENAMETOOLONG;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -484,31 +540,19 @@ int dxp_control_new(sd_event *e, const char *path, gid_t control_gid, dxp_contro
 	c->gid = control_gid;
 	c->fn = fn;
 	c->userdata = userdata;
+	c->fd = -1;
 	c->path = strdup(path);
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (!c->path || c->fd < 0) {
-		r = c->path ? -errno : -ENOMEM;
+	if (!c->path) {
+		r = -ENOMEM;
 		goto fail;
 	}
-	strcpy(sa.sun_path, path);
-	/* A stale socket from a killed instance would make bind() fail. */
-	unlink(path);
-	/*
-	 * A deep backlog: a crowd connecting at once must not overflow it, or
-	 * a client's non-blocking connect() fails with EAGAIN (root included:
-	 * the slots kept for root are counted only after accept()).
-	 */
-	if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(c->fd, SOMAXCONN) < 0) {
-		r = -errno;
+	r = activated_socket(path);
+	c->activated = r >= 0;
+	if (r == -ENOENT)
+		r = listen_socket(path);
+	if (r < 0)
 		goto fail;
-	}
-	/* Everyone may connect; credentials decide what they may do, and a
-	 * refused client gets an answer saying so. */
-	if (chmod(path, 0666) < 0) {
-		r = -errno;
-		goto fail;
-	}
+	c->fd = r;
 	r = sd_event_add_io(e, &c->listen_src, c->fd, EPOLLIN, on_accept, c);
 	if (r < 0)
 		goto fail;
@@ -528,7 +572,7 @@ void dxp_control_free(struct dxp_control *c)
 	sd_event_source_disable_unref(c->listen_src);
 	if (c->fd >= 0) {
 		close(c->fd);
-		if (c->path)
+		if (c->path && !c->activated)
 			unlink(c->path);
 	}
 	free(c->path);

@@ -60,6 +60,7 @@ dist_man_MANS += daemon/man/daxpind.8 daemon/man/daxpind.conf.5
 
 # systemd integration: unit, sysusers (group daxpin), journal catalog.
 systemdsystemunit_DATA = systemd/daxpind.service
+dist_systemdsystemunit_DATA = systemd/daxpind.socket
 sysusersdir = $(prefix)/lib/sysusers.d
 dist_sysusers_DATA = systemd/sysusers.d/daxpin.conf
 catalogdir = $(prefix)/lib/systemd/catalog
@@ -74,9 +75,11 @@ systemd/daxpind.service: $(top_srcdir)/systemd/daxpind.service.in Makefile
 # every MESSAGE_ID the daemon uses, and the daemon itself (no module needed)
 # honours readiness, credentials, reload and idleness.
 TESTS += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
-	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh
+	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh \
+	daemon/tests/test-socket-activation.sh
 EXTRA_DIST += daemon/tests/test-systemd.sh daemon/tests/test-daemon.sh \
 	daemon/tests/test-check-config.sh daemon/tests/test-control-hostile.sh \
+	daemon/tests/test-socket-activation.sh \
 	daemon/tests/vm-daemon-lib.sh
 # Helpers for those tests and the VM scenarios; built with "make" so that
 # tests/vm/run finds them in the build tree.

@@ -333,30 +333,19 @@ static struct json_object *on_control(void *userdata, const struct dxp_peer *p, 
 
 /* ---- listening ---------------------------------------------------------- */
 
-/* The daxpin group from /etc/group (systemd-sysusers puts it there).  Not
- * getgrnam(): that loads NSS modules (libnss_systemd: 300 KiB resident) for
- * one lookup at start-up. */
+/* The daxpin group through NSS: systemd-sysusers writes it to /etc/group,
+ * but a site may serve groups from LDAP/sssd, or from libnss_systemd. */
 static gid_t control_group(const char *name)
 {
 	struct group *gr;
-	gid_t gid = (gid_t)-1;
+	gid_t gid;
 	char *end;
-	FILE *f;
 
 	gid = (gid_t)strtoul(name, &end, 10);
 	if (*name && !*end)
 		return gid;
-	gid = (gid_t)-1;
-	f = fopen("/etc/group", "re");
-	if (!f)
-		return gid;
-	while ((gr = fgetgrent(f)))
-		if (!strcmp(gr->gr_name, name)) {
-			gid = gr->gr_gid;
-			break;
-		}
-	fclose(f);
-	return gid;
+	gr = getgrnam(name);
+	return gr ? gr->gr_gid : (gid_t)-1;
 }
 
 int dxp_manager_control_listen(struct dxp_manager *m)
@@ -366,7 +355,7 @@ int dxp_manager_control_listen(struct dxp_manager *m)
 	m->control_gid = control_group(m->control_group);
 	if (m->control_gid == (gid_t)-1)
 		dxp_log(DXP_MSG_LIFECYCLE, LOG_WARNING, NULL, NULL,
-			"Group %s not found in /etc/group: only root may use %s", m->control_group,
+			"Group %s not found: only root may use %s", m->control_group,
 			m->control_path);
 	r = dxp_control_new(m->e, m->control_path, m->control_gid, on_control, m, &m->control);
 	if (r < 0)
