@@ -83,6 +83,9 @@ struct daxpin_wait {
 	bool has_pfn;			/* only CAP_SYS_ADMIN readers get it */
 	bool has_path;			/* unprivileged readers get none */
 	bool path_truncated;		/* the module cut the path short */
+	uint8_t kind;			/* enum daxpin_wait_kind; BREAK from
+					 * a module that does not say */
+	uint8_t folio_order;		/* of the page's folio (0: a page) */
 };
 
 struct daxpin_waits {
@@ -219,6 +222,7 @@ struct daxpin_event {
 /* names; never NULL ("unknown" for out of range values) */
 const char *daxpin_event_type_name(uint32_t type);	/* "wait_start", ... */
 const char *daxpin_outcome_name(uint32_t outcome);	/* "completed", ... */
+const char *daxpin_wait_kind_name(uint32_t kind);	/* "break", "final" */
 const char *daxpin_gp_primitive_name(uint32_t primitive);
 const char *daxpin_gp_context_name(uint32_t context);	/* "kill_dax"; "layout_break" is retired */
 

@@ -230,6 +230,8 @@ static const unsigned char wait_kinds[DAXPIN_WAIT_ATTR_MAX + 1] = {
 	[DAXPIN_WAIT_ATTR_KICKS] = K_U32,
 	[DAXPIN_WAIT_ATTR_PAGE_GONE] = K_FLAG,
 	[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] = K_FLAG,
+	[DAXPIN_WAIT_ATTR_KIND] = K_U8,
+	[DAXPIN_WAIT_ATTR_FOLIO_ORDER] = K_U8,
 };
 
 int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
@@ -266,6 +268,10 @@ int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 	w->has_pfn = tb[DAXPIN_WAIT_ATTR_PFN] != NULL;
 	w->has_path = tb[DAXPIN_WAIT_ATTR_PATH] != NULL;
 	w->path_truncated = tb[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] != NULL;
+	if (tb[DAXPIN_WAIT_ATTR_KIND])
+		w->kind = get_u8(tb[DAXPIN_WAIT_ATTR_KIND]);
+	if (tb[DAXPIN_WAIT_ATTR_FOLIO_ORDER])
+		w->folio_order = get_u8(tb[DAXPIN_WAIT_ATTR_FOLIO_ORDER]);
 	return 0;
 }
 
@@ -883,6 +889,18 @@ const char *daxpin_event_type_name(uint32_t type)
 		return "kicked";
 	case DAXPIN_EVENT_OVERRUN:
 		return "overrun";
+	default:
+		return "unknown";
+	}
+}
+
+const char *daxpin_wait_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case DAXPIN_WAIT_KIND_BREAK:
+		return "break";
+	case DAXPIN_WAIT_KIND_FINAL:
+		return "final";
 	default:
 		return "unknown";
 	}

@@ -74,6 +74,10 @@ static void test_waits_table(void **state)
 	/* wait 1 is on 259:1: no mount, fs-relative path */
 	assert_non_null(strstr(s, " /dir 1/file-1\n"));
 	assert_non_null(strstr(s, "1234 "));	/* waited ms of wait 0 */
+	/* wait 2 is a final break (tb_sample_wait), the others are not */
+	assert_non_null(strstr(s, " KIND "));
+	assert_non_null(strstr(s, " final "));
+	assert_non_null(strstr(s, " break "));
 	free(o.buf);
 
 	ro.human = true;

@@ -37,10 +37,12 @@ WAIT = obj({
     "path_truncated": dict(B, description="the module cut the path short (it keeps 255 bytes)"),
     "offset": dict(U, description="file offset of the busy page, bytes"),
     "pfn": dict(nullable(U), description="page frame number; null unless the reader has CAP_SYS_ADMIN, and always in events"),
-    "refcount": dict(U, description="live page refcount, 1 = idle"),
+    "refcount": dict(U, description="live page refcount: idle at 1, at 0 from Linux 6.15"),
     "dma_pinned": B, "idle": B,
     "stalled": dict(B, description="page idle, yet the waiter still sleeps"),
     "page_gone": dict(B, description="the page's pgmap is gone"),
+    "kind": {"enum": ["break", "final", "unknown"], "description": "break: truncate, hole punch... (interruptible); final: dax_break_layout_final(), inode eviction or unmount, uninterruptible (Linux 6.15+)"},
+    "folio_order": dict(U, description="order of the page's folio; from Linux 6.15 a 2 MiB entry is one folio of order 9 and the page is its head"),
     "waited_ms": U, "waited_ns": NS, "rounds": U, "kicks": U,
     "start_ns": dict(U, description="CLOCK_BOOTTIME, nanoseconds"),
 })

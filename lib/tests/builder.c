@@ -78,7 +78,9 @@ int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool 
 	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_IDLE, w->idle) ||
 	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
 	    nla_put_u32(msg, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
-	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)))
+	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_KIND, w->kind) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_FOLIO_ORDER, w->folio_order))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -250,4 +252,6 @@ void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
 	w->stalled = i % 6 == 0;
 	w->kicks = i % 5;
 	w->page_gone = i % 11 == 10;
+	w->kind = i % 4 == 2 ? DAXPIN_WAIT_KIND_FINAL : DAXPIN_WAIT_KIND_BREAK;
+	w->folio_order = i % 8 == 7 ? 9 : 0;
 }
