@@ -434,6 +434,20 @@ static bool daxpin_task_dying(struct task_struct *task)
 	return (task->flags & PF_EXITING) || task->exit_state;
 }
 
+/*
+ * How a wait that left its queue ended.  A signal ends only an
+ * interruptible sleep: a final break (6.15+, TASK_UNINTERRUPTIBLE) goes on
+ * sleeping with the signal pending and leaves only once its page is idle,
+ * so it completed whatever was sent meanwhile.
+ */
+static u32 daxpin_outcome(struct daxpin_wait *w)
+{
+	if (w->info.kind != DAXPIN_WAIT_KIND_FINAL &&
+	    READ_ONCE(w->node->signalled))
+		return DAXPIN_OUTCOME_INTERRUPTED;
+	return DAXPIN_OUTCOME_COMPLETED;
+}
+
 /* Decide, under the lock, what one tick's observation means for @w. */
 static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 				const struct daxpin_wait_info *now)
@@ -445,9 +459,7 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 		 * returns and its process may exit before the next tick.
 		 */
 		if (dying || ++w->offq_ticks >= DAXPIN_CONFIRM_TICKS)
-			daxpin_end_locked(w, READ_ONCE(w->node->signalled) ?
-					  DAXPIN_OUTCOME_INTERRUPTED :
-					  DAXPIN_OUTCOME_COMPLETED);
+			daxpin_end_locked(w, daxpin_outcome(w));
 		return;
 	}
 	w->offq_ticks = 0;

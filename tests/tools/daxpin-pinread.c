@@ -28,6 +28,7 @@
  *	pin-map <files> <buffer-bytes>
  *	pin-start <unix-ns>
  *	pin-queued <unix-ns>            (not with --sync)
+ *	pin-dropped <unix-ns>           (--drop-files: mapping and fds gone)
  *	pin-end <unix-ns> <bytes-read>
  */
 #include <errno.h>
@@ -66,6 +67,15 @@ struct pin_opts {
 	bool no_touch;
 	bool any_fs;		/* do not insist on STATX_ATTR_DAX */
 	bool sync;		/* pread() instead of io_submit() */
+	bool drop;		/* unmap and close the files once queued */
+};
+
+/* What --drop-files lets go of once the read is queued. */
+struct pin_files {
+	char *buf;
+	uint64_t total;
+	int *fds;
+	unsigned long nfiles;
 };
 
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
@@ -105,6 +115,11 @@ static void usage(FILE *f)
 "  -A, --any-fs           allow files that are not DAX (STATX_ATTR_DAX)\n"
 "  -S, --sync             one blocking pread() (task in state D while the\n"
 "                         read is held) instead of io_submit + io_getevents\n"
+"  -U, --drop-files       once the read is queued (pin-queued), unmap the\n"
+"                         files and close them: only the read's pin keeps\n"
+"                         their pages, so unlinking a file evicts its inode\n"
+"                         while the page is pinned; prints 'pin-dropped\n"
+"                         <unix-ns>' (not with --sync)\n"
 "  -C, --check-dax        only check that FILE(s) are DAX: print\n"
 "                         'dax <yes|no> FILE' per file, exit 0 if all are\n"
 "                         (--dev not needed)\n"
@@ -265,7 +280,24 @@ out_close:
  * returns, and a suspended dm device queues them), so "pin-queued" printed
  * after it is an exact handshake.  Returns the bytes read or -errno.
  */
-static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off)
+/* --drop-files: nothing of ours holds the files any more, only the pin. */
+static void drop_files(struct pin_files *pf)
+{
+	unsigned long i;
+
+	munmap(pf->buf, pf->total);
+	pf->buf = MAP_FAILED;
+	for (i = 0; i < pf->nfiles; i++) {
+		if (pf->fds[i] >= 0)
+			close(pf->fds[i]);
+		pf->fds[i] = -1;
+	}
+	printf("pin-dropped %" PRIu64 "\n", now_ns());
+	fflush(stdout);
+}
+
+static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off,
+			struct pin_files *drop)
 {
 	aio_context_t ctx = 0;
 	struct iocb cb, *cbs[1] = { &cb };
@@ -287,6 +319,8 @@ static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off)
 	}
 	printf("pin-queued %" PRIu64 "\n", now_ns());
 	fflush(stdout);
+	if (drop)
+		drop_files(drop);
 	do
 		r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
 	while (r < 0 && errno == EINTR);
@@ -369,7 +403,11 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 		if (n < 0)
 			n = -errno;
 	} else {
-		n = read_aio(devfd, buf + o->offset, len, o->dev_offset);
+		struct pin_files pf = { buf, total, fds, nfiles };
+
+		n = read_aio(devfd, buf + o->offset, len, o->dev_offset,
+			     o->drop ? &pf : NULL);
+		buf = pf.buf;
 	}
 	if (n < 0) {
 		err("%s: %s %" PRIu64 " bytes at %" PRIu64 ": %s", o->dev,
@@ -388,7 +426,8 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 		rc = 0;
 
 out_unmap:
-	munmap(buf, total);
+	if (buf != MAP_FAILED)
+		munmap(buf, total);
 out_close:
 	for (i = 0; i < nfiles; i++)
 		if (fds[i] >= 0)
@@ -413,6 +452,7 @@ int main(int argc, char **argv)
 		{ "any-fs",	no_argument,	   NULL, 'A' },
 		{ "sync",	no_argument,	   NULL, 'S' },
 		{ "check-dax",	no_argument,	   NULL, 'C' },
+		{ "drop-files",	no_argument,	   NULL, 'U' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -423,7 +463,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TASCh", longopts,
+	while ((c = getopt_long(argc, argv, "d:D:o:l:s:cn:TASCUh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -464,6 +504,9 @@ int main(int argc, char **argv)
 		case 'C':
 			check = true;
 			break;
+		case 'U':
+			o.drop = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -481,6 +524,10 @@ int main(int argc, char **argv)
 		return check_dax(argv + optind, argc - optind);
 	if (!o.dev && !check) {
 		err("--dev BLOCKDEV is required (see --help)");
+		return 1;
+	}
+	if (o.drop && o.sync) {
+		err("--drop-files needs the asynchronous read (not --sync)");
 		return 1;
 	}
 	if (o.create && !o.size) {
