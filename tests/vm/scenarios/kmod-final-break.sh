@@ -18,8 +18,12 @@
 #    wait ends, outcome completed (the kernel wakes it:
 #    free_zone_device_folio(); nothing else could, the page being busy
 #    until then), and the unlinking task goes on.  Times are printed.
-#  - Older kernels: eviction does not wait for the pin; the unlink returns
-#    while the read still holds the page, and daxpin sees no wait.
+#  - Older kernels have no final break: evicting an inode whose page is
+#    pinned does not wait and trips the kernel's own WARN_ON_ONCE in
+#    dax_disassociate_entry() (seen on 6.12; the bug dax_break_layout_final()
+#    fixed in 6.15), which fails any run.  There the scenario checks the
+#    contrast instead: a truncate's wait on the pinned page is listed with
+#    kind "break", and SIGTERM ends it (outcome interrupted, exit 143).
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
@@ -36,6 +40,29 @@ f=$DAX_MNT/victim
 mon=$DAXPIN_OUT/monitor.jsonl
 monitor_start "$mon"
 
+w=/tmp/waits.json
+if [ "$final" = 0 ]; then
+	pin_start "$f" 0 4096
+	stuck_start "$f"
+	tp=$STUCK_PID
+	wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
+		die "no wait listed: $(cat $w)"
+	id=$(jq_py $w 'd["waits"][0]["id"]')
+	assert_eq break "$(jq_py $w 'd["waits"][0]["kind"]')" "kind of a truncate's wait"
+	kill -TERM "$tp"
+	wait_gone "$tp" 60 >/dev/null || die "truncate still there 60 s after SIGTERM"
+	wait "$tp"
+	assert_eq 143 "$?" "truncate exit status (SIGTERM)"
+	wait_for "monitor_has $mon 'e[\"event\"] == \"wait_end\" and e[\"wait\"][\"id\"] == $id'" 60 ||
+		die "no wait end event: $(cat "$mon")"
+	assert_eq interrupted "$(event_field "$mon" "e['event'] == 'wait_end'" "e['outcome']")" "end event outcome"
+	assert_eq break "$(event_field "$mon" "e['event'] == 'wait_end'" "e['wait']['kind']")" "kind in the end event"
+	pin_release
+	kill "$MON_PID"
+	log "kmod-final-break ok (no final break on this kernel; a break wait is kind break and interruptible)"
+	exit 0
+fi
+
 pin_start "$f" 0 4096 --drop-files
 wait_for "grep -q '^pin-dropped' '$PIN_LOG'" 60 ||
 	die "the reader did not drop its mapping: $(cat "$PIN_LOG")"
@@ -45,23 +72,6 @@ ls -l /proc/"$PIN_PID"/fd | grep -q victim && die "the reader still holds the fi
 t0=$(boot_ns)
 stuck_start "$f" rm -f "$f"
 rmpid=$STUCK_PID
-w=/tmp/waits.json
-
-if [ "$final" = 0 ]; then
-	wait_gone "$rmpid" 60 >/dev/null ||
-		die "unlink still running 60 s on, with the page pinned: $(proc_stack "$rmpid" | head -n 5)"
-	wait "$rmpid"
-	assert_eq 0 "$?" "rm exit status"
-	assert pin_held
-	waits_json $w || die "waits failed"
-	assert_eq 0 "$(jq_py $w 'len(d["waits"])')" "waits while the evicted inode's page is pinned"
-	pin_release
-	kill "$MON_PID"
-	! monitor_has "$mon" "e['event'] in ('wait_start', 'start')" ||
-		die "a wait was reported: $(cat "$mon")"
-	log "kmod-final-break ok (no final break on this kernel: eviction does not wait)"
-	exit 0
-fi
 
 wait_for "waits_json $w && [ \"\$(jq_py $w 'len(d[\"waits\"])')\" = 1 ]" 60 ||
 	die "no wait listed: $(cat $w); rm: $(proc_state "$rmpid") $(proc_stack "$rmpid" | head -n 5); events: $(cat "$mon")"
