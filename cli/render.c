@@ -45,6 +45,12 @@ static const char *wait_state(const struct daxpin_wait *w)
 	return "busy";
 }
 
+/* A final break (eviction, unmount) cannot be interrupted: say so. */
+static const char *wait_kind(const struct daxpin_wait *w)
+{
+	return daxpin_wait_kind_name(w->kind);
+}
+
 static const char *wait_path(const struct daxpin_wait *w,
 			     const struct daxpin_mounts *mnts,
 			     char *buf, size_t len)
@@ -158,14 +164,14 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 		return;
 	}
 	if (ro->verbose)
-		fprintf(f, "%-8s %-7s %-7s %-15s %-6s %-8s %-10s %-18s %-12s %-4s %-4s %-7s %-6s %-5s %-10s %-22s %s\n",
+		fprintf(f, "%-8s %-7s %-7s %-15s %-6s %-8s %-10s %-18s %-12s %-4s %-4s %-7s %-5s %-6s %-5s %-10s %-22s %s\n",
 			"ID", "PID", "TGID", "COMM", "FS", "DEV", "INO",
-			"OFFSET", "PFN", "REF", "PIN", "STATE", "ROUNDS",
+			"OFFSET", "PFN", "REF", "PIN", "STATE", "KIND", "ROUNDS",
 			"KICKS", wh, "HOLDERS", "PATH");
 	else
-		fprintf(f, "%-8s %-7s %-15s %-8s %-10s %-18s %-4s %-4s %-7s %-10s %-22s %s\n",
+		fprintf(f, "%-8s %-7s %-15s %-8s %-10s %-18s %-4s %-4s %-7s %-5s %-10s %-22s %s\n",
 			"ID", "PID", "COMM", "DEV", "INO", "OFFSET", "REF",
-			"PIN", "STATE", wh, "HOLDERS", "PATH");
+			"PIN", "STATE", "KIND", wh, "HOLDERS", "PATH");
 
 	for (i = 0; i < w->nr; i++) {
 		const struct daxpin_wait *x = &w->waits[i];
@@ -180,19 +186,19 @@ void render_waits(FILE *f, const struct daxpin_waits *w,
 		fmt_pfn(pfn, sizeof(pfn), x->has_pfn, x->pfn);
 		render_holders(holders, sizeof(holders), x);
 		if (ro->verbose) {
-			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-6u %-5u %-10s %-22s %s\n",
+			fprintf(f, "%-8" PRIu64 " %-7u %-7u %-15s %-6s %-8s %-10" PRIu64 " %-18s %-12s %-4u %-4s %-7s %-5s %-6u %-5u %-10s %-22s %s\n",
 				x->id, x->pid, x->tgid, col(x->comm),
 				x->fs[0] ? col(x->fs) : "-", dev, x->ino, off,
 				pfn, x->refcount,
 				x->dma_pinned ? "yes" : "no", wait_state(x),
-				x->rounds, x->kicks, waited, holders,
+				wait_kind(x), x->rounds, x->kicks, waited, holders,
 				last(wait_path(x, mnts, path, sizeof(path))));
 			render_holder_lines(f, "    ", x);
 		} else {
-			fprintf(f, "%-8" PRIu64 " %-7u %-15s %-8s %-10" PRIu64 " %-18s %-4u %-4s %-7s %-10s %-22s %s\n",
+			fprintf(f, "%-8" PRIu64 " %-7u %-15s %-8s %-10" PRIu64 " %-18s %-4u %-4s %-7s %-5s %-10s %-22s %s\n",
 				x->id, x->pid, col(x->comm), dev, x->ino, off,
 				x->refcount, x->dma_pinned ? "yes" : "no",
-				wait_state(x), waited, holders,
+				wait_state(x), wait_kind(x), waited, holders,
 				last(wait_path(x, mnts, path, sizeof(path))));
 		}
 	}

@@ -29,6 +29,7 @@ static const struct {
 	[DXP_MSG_SUPPRESSED] = { "324cb315341840fab2e826a208f147a3", "suppressed", false },
 	[DXP_MSG_LIFECYCLE] = { "e9765c598dc9492b9aa48c6d7aaf5538", "lifecycle", false },
 	[DXP_MSG_CONTROL] = { "880b098e1d1c456ebf5f3995929e9af6", "control", false },
+	[DXP_MSG_WAIT_FINAL] = { "f902a7a380484314b34bf29fd24a67db", "wait-final", true },
 	[DXP_MSG_DEBUG] = { NULL, "debug", false },
 };
 
@@ -148,6 +149,7 @@ static void add_wait(struct fields *f, const struct dxp_log_wait *lw)
 		add(f, "DAXPIN_NO_HOLDER=1");
 	if (w->holders_truncated)
 		add(f, "DAXPIN_HOLDERS_TRUNCATED=1");
+	add(f, "DAXPIN_WAIT_KIND=%s", daxpin_wait_kind_name(w->kind));
 	if (lw->mountpoint)
 		add(f, "DAXPIN_MOUNT=%s", lw->mountpoint);
 }

@@ -25,6 +25,7 @@ enum dxp_msg {
 	DXP_MSG_SUPPRESSED,	/* rate limit dropped messages */
 	DXP_MSG_LIFECYCLE,	/* started, reloading, stopping */
 	DXP_MSG_CONTROL,	/* a runtime change through the control socket */
+	DXP_MSG_WAIT_FINAL,	/* an uninterruptible final break (eviction) */
 	DXP_MSG_DEBUG,		/* --debug chatter, never to the journal */
 	DXP_MSG_MAX,
 };

@@ -204,6 +204,26 @@ static void log_rescued(struct dxp_monitor *m, struct dxp_tracked *t)
 		" (the module's rescue switch acts whatever the policy: daxpinctl config --rescue=no)");
 }
 
+/*
+ * A final layout break (inode eviction or unmount, Linux 6.15+) sleeps
+ * uninterruptibly until its page is idle: no signal ends it, a kick only
+ * makes it look again, and the hung-task detector notices it only after
+ * its timeout.  Say so as soon as it is seen, once.
+ */
+static void log_final(struct dxp_monitor *m, struct dxp_tracked *t)
+{
+	if (t->final_warned || t->w.kind != DAXPIN_WAIT_KIND_FINAL)
+		return;
+	t->final_warned = true;
+	t->reported = true;
+	dxp_log(DXP_MSG_WAIT_FINAL, LOG_WARNING, LW(m, t), NULL,
+		"%s[%" PRIu32 "] is evicting %s (last unlink or close, or unmount) and sleeps "
+		"uninterruptibly until the DAX page at offset %" PRIu64 " is idle (refcount %" PRIu32
+		", %s): no signal can end it, only the page's holder",
+		t->w.comm, t->w.pid, what(t), t->w.offset, t->w.refcount,
+		t->w.dma_pinned ? "pinned for DMA" : "not DMA-pinned");
+}
+
 static void do_warn(struct dxp_monitor *m, struct dxp_tracked *t)
 {
 	char r[256], f[300], who[512];
@@ -437,6 +457,7 @@ static void process(struct dxp_monitor *m, struct dxp_tracked *t)
 	uint64_t n = now(m), next;
 
 	dxp_track_saw_stalled(&t->track, &t->w, n);
+	log_final(m, t);
 	if (t->w.stalled)
 		log_stalled(m, t);
 	verdict = dxp_policy_evaluate(&t->policy, &t->w, &t->track, n, &next);

@@ -31,6 +31,7 @@ struct dxp_tracked {
 	bool due;			/* its timer fired: judge at the next refresh */
 	bool kick_pending;		/* our KICK in flight: its event is ours */
 	bool reported;			/* something was logged: log the end too */
+	bool final_warned;		/* its final-break warning was logged */
 };
 
 struct dxp_exec_result {

@@ -50,6 +50,16 @@ struct daxpin_wait_info {
 	/* Dumps only (daxpin_holders.c); NULL in the table and in events. */
 	const struct daxpin_holders *holders;
 	u64 end_seq;		/* ended-wait log number, once ended */
+	u8 kind;		/* enum daxpin_wait_kind */
+	u8 order;		/* of the page's folio (6.15: large folios) */
+};
+
+/* Where the probe saw a wait begin (daxpin_wait_begin()). */
+struct daxpin_wait_where {
+	unsigned long pfn;	/* the page slept on */
+	pgoff_t index;		/* its file index */
+	u8 order;		/* of its folio */
+	u8 kind;		/* enum daxpin_wait_kind */
 };
 
 /* KICKED's outcome: the module woke the waiter itself (rescue). */
@@ -68,8 +78,8 @@ struct daxpin_event {
 /* daxpin_waits.c: the table of in-progress waits. */
 int daxpin_waits_init(void);
 void daxpin_waits_exit(void);
-void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
-		       struct inode *inode, pgoff_t index);
+void daxpin_wait_begin(struct task_struct *task, void *wbq,
+		       struct inode *inode, const struct daxpin_wait_where *where);
 void daxpin_wait_signalled(struct task_struct *task, int sig, bool group);
 int daxpin_wait_get(unsigned int *slot, struct daxpin_wait_info *info,
 		    struct task_struct **taskp);

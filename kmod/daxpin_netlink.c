@@ -67,7 +67,7 @@ bool daxpin_may_inspect(struct task_struct *task)
 	if (!ok)
 		return false;
 	task_lock(task);
-	ok = task->mm && get_dumpable(task->mm) == SUID_DUMP_USER;
+	ok = daxpin_task_dumpable_locked(task);
 	task_unlock(task);
 	return ok;
 }

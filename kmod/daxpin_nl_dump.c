@@ -79,6 +79,16 @@ static int daxpin_put_wait_private(struct sk_buff *skb,
 	return 0;
 }
 
+/* The kind of break (interruptible or final) and the page's folio order. */
+static int daxpin_put_wait_kind(struct sk_buff *skb,
+				const struct daxpin_wait_info *w)
+{
+	if (nla_put_u8(skb, DAXPIN_WAIT_ATTR_KIND, w->kind) ||
+	    nla_put_u8(skb, DAXPIN_WAIT_ATTR_FOLIO_ORDER, w->order))
+		return -EMSGSIZE;
+	return 0;
+}
+
 int daxpin_put_wait(struct sk_buff *skb, int attr,
 		    const struct daxpin_wait_info *w,
 		    const struct daxpin_reader *r)
@@ -112,6 +122,7 @@ int daxpin_put_wait(struct sk_buff *skb, int attr,
 	    nla_put_u8(skb, DAXPIN_WAIT_ATTR_STALLED, w->stalled) ||
 	    nla_put_u32(skb, DAXPIN_WAIT_ATTR_KICKS, w->kicks) ||
 	    daxpin_holders_put(skb, w->holders) ||
+	    daxpin_put_wait_kind(skb, w) ||
 	    (w->page_gone && nla_put_flag(skb, DAXPIN_WAIT_ATTR_PAGE_GONE))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -4,8 +4,11 @@
  *
  * A read-only walk of the file's DAX entries under the i_pages lock.  The
  * entry encoding is private to fs/dax.c; it is mirrored here and recorded in
- * COMPAT.md for each kernel daxpin builds against.  A page is busy when its
- * refcount is above one: exactly what dax_layout_busy_page() waits for.
+ * COMPAT.md for each kernel daxpin builds against.  A page is busy when
+ * dax_layout_busy_page() would wait for it (daxpin_folio_busy(): a refcount
+ * above one up to 6.14, references beyond the mappings from 6.15).  From
+ * 6.15 a 2 MiB entry is one large folio whose head page holds the count:
+ * it is listed once, at the folio's first page, and its tail pages never.
  *
  * A file may still map media whose namespace was torn down (nd_pmem
  * unbound with the filesystem mounted): its memmap is gone.  So a page is
@@ -19,6 +22,7 @@
 #include <linux/memremap.h>
 #include <linux/xarray.h>
 #include "daxpin.h"
+#include "daxpin_compat.h"
 
 #define DAX_SHIFT	4
 #define DAX_PMD		BIT(1)
@@ -48,19 +52,20 @@ static bool daxpin_scan_entry(struct daxpin_scan_walk *walk, unsigned long v,
 	unsigned long pfn = v >> DAX_SHIFT;
 	pgoff_t base = index & ~((pgoff_t)n - 1);
 	pgoff_t i = max(base, walk->cur->next) - base;
+	struct folio *folio;
 	struct page *page;
-	u32 ref;
 
 	if (i == 0)
 		walk->cur->entries++;
 	for (; i < n; i++) {
-		walk->pgmap = get_dev_pagemap(pfn + i, walk->pgmap);
+		walk->pgmap = daxpin_get_pgmap(pfn + i, walk->pgmap);
 		if (!walk->pgmap)
 			break;		/* torn down: nothing to read */
 		walk->budget -= min(walk->budget, 1U);
 		page = pfn_to_page(pfn + i);
-		ref = page_ref_count(page);
-		if (ref <= 1)
+		folio = page_folio(page);
+		/* A tail page's count is its folio's, listed at the head. */
+		if (&folio->page != page || !daxpin_folio_busy(folio))
 			continue;
 		if (walk->nr == walk->max) {
 			walk->cur->next = base + i;
@@ -69,8 +74,8 @@ static bool daxpin_scan_entry(struct daxpin_scan_walk *walk, unsigned long v,
 		walk->pages[walk->nr++] = (struct daxpin_busy_page) {
 			.offset = (u64)(base + i) << PAGE_SHIFT,
 			.pfn = pfn + i,
-			.refcount = ref,
-			.dma_pinned = folio_maybe_dma_pinned(page_folio(page)),
+			.refcount = folio_ref_count(folio),
+			.dma_pinned = folio_maybe_dma_pinned(folio),
 			.pmd = n > 1,
 		};
 	}

@@ -3,12 +3,14 @@
  * daxpin: the table of in-progress layout-break waits.
  *
  * A wait begins when the probe sees a task about to sleep on the refcount of
- * a fsdax page.  The waiter leaves no trace when it stops waiting (a wake-up,
+ * a fsdax page (on the page itself from Linux 6.15: daxpin_wait_var()).
+ * The waiter leaves no trace when it stops waiting (a wake-up,
  * a signal), so while waits exist, and only then, a periodic tick looks at
  * each one: a waiter whose wait entry is still queued on the page's wait
  * queue is still asleep; one that is off the queue for two ticks in a row and
  * began no new round has finished.  A queued waiter whose page is idle for two
- * ticks is stalled: nothing will wake it (the 6.1-stable lost wake-up).
+ * ticks is stalled: nothing will wake it (the 6.1-stable lost wake-up; from
+ * 6.15 every put wakes the waiter, and the check stays as a cheap guard).
  *
  * Pages are only ever named by pfn here and looked up again through
  * get_dev_pagemap(), so a namespace torn down under a waiter is noticed
@@ -148,7 +150,7 @@ static const char *daxpin_inode_path(struct inode *inode, bool *truncated)
 	spin_lock(&inode->i_lock);
 	if (!hlist_empty(&inode->i_dentry))
 		alias = hlist_entry(inode->i_dentry.first, struct dentry,
-				    d_u.d_alias);
+				    DAXPIN_D_ALIAS);
 	spin_unlock(&inode->i_lock);
 	if (!alias)
 		goto out;
@@ -260,10 +262,11 @@ static void daxpin_round_signals(struct daxpin_wnode *node)
 		WRITE_ONCE(node->signalled, true);
 }
 
-/* The probe: @task (current) is about to sleep on @pfn's refcount. */
-void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
-		       struct inode *inode, pgoff_t index)
+/* The probe: @task (current) is about to sleep on @where->pfn's page. */
+void daxpin_wait_begin(struct task_struct *task, void *wbq,
+		       struct inode *inode, const struct daxpin_wait_where *where)
 {
+	unsigned long pfn = where->pfn;
 	bool path_truncated;
 	const char *path = daxpin_inode_path(inode, &path_truncated);
 	struct daxpin_wait *w;
@@ -295,7 +298,9 @@ void daxpin_wait_begin(struct task_struct *task, void *wbq, unsigned long pfn,
 		w->idle_ticks = 0;
 	}
 	w->info.pfn = pfn;
-	w->info.offset = (u64)index << PAGE_SHIFT;
+	w->info.offset = (u64)where->index << PAGE_SHIFT;
+	w->info.order = where->order;
+	w->info.kind = where->kind;
 	/* The round number is the generation daxpin_tick_one() checks. */
 	w->info.rounds++;
 	w->wbq = wbq;
@@ -399,7 +404,7 @@ unsigned int daxpin_waits_summary(unsigned int *stalled, u64 *oldest_ns)
 static bool daxpin_on_queue(unsigned long pfn, void *wbq,
 			    struct task_struct *task)
 {
-	void *var = &pfn_to_page(pfn)->_refcount;
+	void *var = daxpin_wait_var(pfn_to_page(pfn));
 	struct wait_queue_head *wq = __var_waitqueue(var);
 	struct wait_bit_queue_entry *wbe = wbq;
 	struct wait_queue_entry *e;
@@ -423,7 +428,7 @@ void daxpin_page_state(struct daxpin_wait_info *info)
 	struct dev_pagemap *pgmap;
 	struct page *page;
 
-	pgmap = get_dev_pagemap(info->pfn, NULL);
+	pgmap = daxpin_get_pgmap(info->pfn, NULL);
 	if (!pgmap) {
 		info->page_gone = true;
 		info->refcount = 0;
@@ -435,13 +440,27 @@ void daxpin_page_state(struct daxpin_wait_info *info)
 	info->page_gone = false;
 	info->refcount = page_ref_count(page);
 	info->dma_pinned = folio_maybe_dma_pinned(page_folio(page));
-	info->idle = info->refcount == 1;
+	info->idle = daxpin_page_idle(page);
 	put_dev_pagemap(pgmap);
 }
 
 static bool daxpin_task_dying(struct task_struct *task)
 {
 	return (task->flags & PF_EXITING) || task->exit_state;
+}
+
+/*
+ * How a wait that left its queue ended.  A signal ends only an
+ * interruptible sleep: a final break (6.15+, TASK_UNINTERRUPTIBLE) goes on
+ * sleeping with the signal pending and leaves only once its page is idle,
+ * so it completed whatever was sent meanwhile.
+ */
+static u32 daxpin_outcome(struct daxpin_wait *w)
+{
+	if (w->info.kind != DAXPIN_WAIT_KIND_FINAL &&
+	    READ_ONCE(w->node->signalled))
+		return DAXPIN_OUTCOME_INTERRUPTED;
+	return DAXPIN_OUTCOME_COMPLETED;
 }
 
 /* Decide, under the lock, what one tick's observation means for @w. */
@@ -455,9 +474,7 @@ static void daxpin_judge_locked(struct daxpin_wait *w, bool onq, bool dying,
 		 * returns and its process may exit before the next tick.
 		 */
 		if (dying || ++w->offq_ticks >= DAXPIN_CONFIRM_TICKS)
-			daxpin_end_locked(w, READ_ONCE(w->node->signalled) ?
-					  DAXPIN_OUTCOME_INTERRUPTED :
-					  DAXPIN_OUTCOME_COMPLETED);
+			daxpin_end_locked(w, daxpin_outcome(w));
 		return;
 	}
 	w->offq_ticks = 0;
@@ -638,13 +655,17 @@ int daxpin_wait_kick(u64 id, bool *was_idle)
 
 	if (first)
 		daxpin_stats_kicked(info.fs, info.dev);
-	pgmap = get_dev_pagemap(info.pfn, NULL);
+	pgmap = daxpin_get_pgmap(info.pfn, NULL);
 	if (!pgmap)
 		return -ENXIO;
 	page = pfn_to_page(info.pfn);
-	*was_idle = page_ref_count(page) == 1;
-	/* A waiter whose page is still busy re-checks and sleeps again. */
-	wake_up_var(&page->_refcount);
+	*was_idle = daxpin_page_idle(page);
+	/*
+	 * A waiter whose page is still busy re-checks and sleeps again; so
+	 * does an uninterruptible final break (6.15+): its loop only ever
+	 * leaves on an idle page, so a kick cannot make it go on early.
+	 */
+	wake_up_var(daxpin_wait_var(page));
 	put_dev_pagemap(pgmap);
 
 	if (daxpin_event_wanted()) {

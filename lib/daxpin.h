@@ -117,6 +117,9 @@ struct daxpin_wait {
 	bool has_outcome;
 	uint32_t outcome;		/* ended: enum daxpin_outcome */
 	uint64_t end_seq;		/* ended: end sequence number */
+	uint8_t kind;			/* enum daxpin_wait_kind; BREAK from
+					 * a module that does not say */
+	uint8_t folio_order;		/* of the page's folio (0: a page) */
 };
 
 /*
@@ -281,6 +284,7 @@ struct daxpin_event {
 /* names; never NULL ("unknown" for out of range values) */
 const char *daxpin_event_type_name(uint32_t type);	/* "wait_start", ... */
 const char *daxpin_outcome_name(uint32_t outcome);	/* "completed", ... */
+const char *daxpin_wait_kind_name(uint32_t kind);	/* "break", "final" */
 const char *daxpin_gp_primitive_name(uint32_t primitive);
 const char *daxpin_gp_context_name(uint32_t context);	/* "kill_dax"; "layout_break" is retired */
 

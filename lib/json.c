@@ -183,6 +183,8 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_bool(o, "idle", w->idle) ||
 	    add_bool(o, "stalled", w->stalled) ||
 	    add_bool(o, "page_gone", w->page_gone) ||
+	    add_str(o, "kind", daxpin_wait_kind_name(w->kind)) ||
+	    add_u64(o, "folio_order", w->folio_order) ||
 	    add_u64(o, "waited_ms", w->waited_ns / 1000000) ||
 	    add_u64(o, "waited_ns", w->waited_ns) ||
 	    add_u64(o, "rounds", w->rounds) ||

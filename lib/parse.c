@@ -236,6 +236,8 @@ static const unsigned char wait_kinds[DAXPIN_WAIT_ATTR_MAX + 1] = {
 	[DAXPIN_WAIT_ATTR_ENDED] = K_FLAG,
 	[DAXPIN_WAIT_ATTR_OUTCOME] = K_U32,
 	[DAXPIN_WAIT_ATTR_END_SEQ] = K_U64,
+	[DAXPIN_WAIT_ATTR_KIND] = K_U8,
+	[DAXPIN_WAIT_ATTR_FOLIO_ORDER] = K_U8,
 };
 
 static const unsigned char holder_kinds[DAXPIN_HOLDER_ATTR_MAX + 1] = {
@@ -339,6 +341,10 @@ int daxpin_parse_wait(const struct nlattr *nest, struct daxpin_wait *w)
 	w->has_pfn = tb[DAXPIN_WAIT_ATTR_PFN] != NULL;
 	w->has_path = tb[DAXPIN_WAIT_ATTR_PATH] != NULL;
 	w->path_truncated = tb[DAXPIN_WAIT_ATTR_PATH_TRUNCATED] != NULL;
+	if (tb[DAXPIN_WAIT_ATTR_KIND])
+		w->kind = get_u8(tb[DAXPIN_WAIT_ATTR_KIND]);
+	if (tb[DAXPIN_WAIT_ATTR_FOLIO_ORDER])
+		w->folio_order = get_u8(tb[DAXPIN_WAIT_ATTR_FOLIO_ORDER]);
 	w->ended = tb[DAXPIN_WAIT_ATTR_ENDED] != NULL;
 	if (w->ended && (!tb[DAXPIN_WAIT_ATTR_OUTCOME] || !tb[DAXPIN_WAIT_ATTR_END_SEQ]))
 		return -ENODATA;	/* a record is worth its outcome and number */
@@ -1021,6 +1027,18 @@ const char *daxpin_event_type_name(uint32_t type)
 		return "kicked";
 	case DAXPIN_EVENT_OVERRUN:
 		return "overrun";
+	default:
+		return "unknown";
+	}
+}
+
+const char *daxpin_wait_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case DAXPIN_WAIT_KIND_BREAK:
+		return "break";
+	case DAXPIN_WAIT_KIND_FINAL:
+		return "final";
 	default:
 		return "unknown";
 	}

@@ -78,6 +78,10 @@ static void test_waits_table(void **state)
 	assert_non_null(strstr(s, " HOLDERS "));
 	assert_non_null(strstr(s, " none "));
 	assert_non_null(strstr(s, " 6002/pinner-0 "));
+	/* wait 2 is a final break (tb_sample_wait), the others are not */
+	assert_non_null(strstr(s, " KIND "));
+	assert_non_null(strstr(s, " final "));
+	assert_non_null(strstr(s, " break "));
 	free(o.buf);
 
 	ro.human = true;

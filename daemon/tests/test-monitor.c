@@ -501,6 +501,39 @@ static void test_warn_at_threshold_with_fields(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* A final break (eviction, 6.15+) is warned about at once, and once. */
+static void test_final_break_warned_at_once(void **state)
+{
+	struct daxpin_event ev = { .type = DAXPIN_EVENT_WAIT_START, .time_ns = T0,
+				   .has_wait = true };
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	kernel_start(&m, 1, true);
+	assert_int_equal(count(DXP_MSG_WAIT_FINAL), 0);
+	kernel_add(mkwait(2, F.now));
+	F.kernel[F.n_kernel - 1].kind = DAXPIN_WAIT_KIND_FINAL;
+	snprintf(F.kernel[F.n_kernel - 1].comm, DAXPIN_COMM_LEN, "rm");
+	ev.wait = F.kernel[F.n_kernel - 1];
+	dxp_monitor_event(&m, &ev);
+	assert_int_equal(count(DXP_MSG_WAIT_FINAL), 1);
+	{
+		const struct logged *l = last(DXP_MSG_WAIT_FINAL);
+
+		assert_int_equal(l->prio, LOG_WARNING);
+		has_field(l, "MESSAGE_ID=f902a7a380484314b34bf29fd24a67db");
+		has_field(l, "DAXPIN_WAIT_ID=2");
+		has_field(l, "DAXPIN_WAIT_KIND=final");
+		has_field(l, "DAXPIN_COMM=rm");
+		assert_non_null(strstr(l->text, "uninterruptibly"));
+	}
+	advance(&m, T0 + S(6));
+	assert_int_equal(count(DXP_MSG_WAIT_FINAL), 1);
+	/* The usual slow-wait warning still comes, for both. */
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 2);
+	dxp_monitor_free(&m);
+}
+
 static void test_stalled_wait_is_kicked_once(void **state)
 {
 	struct dxp_monitor m;
@@ -1370,6 +1403,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hostile_names_logged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warn_at_threshold_with_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_final_break_warned_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stalled_wait_is_kicked_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rescue_by_module_is_logged_not_kicked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stall_that_clears_before_deadline_is_not_kicked, setup, teardown),

@@ -119,7 +119,9 @@ int tb_put_wait(struct nl_msg *msg, int attr, const struct daxpin_wait *w, bool 
 	    (w->page_gone && nla_put_flag(msg, DAXPIN_WAIT_ATTR_PAGE_GONE)) ||
 	    (w->ended && nla_put_flag(msg, DAXPIN_WAIT_ATTR_ENDED)) ||
 	    (w->has_outcome && nla_put_u32(msg, DAXPIN_WAIT_ATTR_OUTCOME, w->outcome)) ||
-	    (w->ended && tb_put_u64(msg, DAXPIN_WAIT_ATTR_END_SEQ, w->end_seq, P, pad)))
+	    (w->ended && tb_put_u64(msg, DAXPIN_WAIT_ATTR_END_SEQ, w->end_seq, P, pad)) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_KIND, w->kind) ||
+	    nla_put_u8(msg, DAXPIN_WAIT_ATTR_FOLIO_ORDER, w->folio_order))
 		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -335,4 +337,6 @@ void tb_sample_wait(struct daxpin_wait *w, unsigned int i)
 	w->kicks = i % 5;
 	w->page_gone = i % 11 == 10;
 	tb_sample_holders(w, i);
+	w->kind = i % 4 == 2 ? DAXPIN_WAIT_KIND_FINAL : DAXPIN_WAIT_KIND_BREAK;
+	w->folio_order = i % 8 == 7 ? 9 : 0;
 }

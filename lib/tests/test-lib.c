@@ -100,6 +100,8 @@ static void assert_wait_equal(const struct daxpin_wait *a,
 	assert_int_equal(a->stalled, b->stalled);
 	assert_int_equal(a->page_gone, b->page_gone);
 	assert_holders_equal(a, b);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->folio_order, b->folio_order);
 }
 
 /* ---- waits ---- */

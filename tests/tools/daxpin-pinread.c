@@ -28,7 +28,7 @@
  *	pin-map <files> <buffer-bytes>
  *	pin-start <unix-ns>
  *	pin-queued <unix-ns>            (not with --sync)
- *	pin-unmapped <unix-ns>          (--unmap)
+ *	pin-dropped <unix-ns>           (--drop-files: mapping and fds gone)
  *	pin-end <unix-ns> <bytes-read>
  */
 #include <errno.h>
@@ -67,7 +67,15 @@ struct pin_opts {
 	bool no_touch;
 	bool any_fs;		/* do not insist on STATX_ATTR_DAX */
 	bool sync;		/* pread() instead of io_submit() */
-	bool unmap;		/* munmap the buffer once the read is queued */
+	bool drop;		/* unmap and close the files once queued */
+};
+
+/* What --drop-files lets go of once the read is queued. */
+struct pin_files {
+	char *buf;
+	uint64_t total;
+	int *fds;
+	unsigned long nfiles;
 };
 
 static void __attribute__((format(printf, 1, 2))) err(const char *fmt, ...)
@@ -107,9 +115,11 @@ static void usage(FILE *f)
 "  -A, --any-fs           allow files that are not DAX (STATX_ATTR_DAX)\n"
 "  -S, --sync             one blocking pread() (task in state D while the\n"
 "                         read is held) instead of io_submit + io_getevents\n"
-"  -U, --unmap            once the read is queued, unmap the buffer: the\n"
-"                         pages stay pinned by the read, mapped by nobody\n"
-"                         (not with --sync)\n"
+"  -U, --drop-files       once the read is queued (pin-queued), unmap the\n"
+"                         files and close them: only the read's pin keeps\n"
+"                         their pages, so unlinking a file evicts its inode\n"
+"                         while the page is pinned; prints 'pin-dropped\n"
+"                         <unix-ns>' (not with --sync)\n"
 "  -C, --check-dax        only check that FILE(s) are DAX: print\n"
 "                         'dax <yes|no> FILE' per file, exit 0 if all are\n"
 "                         (--dev not needed)\n"
@@ -270,8 +280,24 @@ out_close:
  * returns, and a suspended dm device queues them), so "pin-queued" printed
  * after it is an exact handshake.  Returns the bytes read or -errno.
  */
+/* --drop-files: nothing of ours holds the files any more, only the pin. */
+static void drop_files(struct pin_files *pf)
+{
+	unsigned long i;
+
+	munmap(pf->buf, pf->total);
+	pf->buf = MAP_FAILED;
+	for (i = 0; i < pf->nfiles; i++) {
+		if (pf->fds[i] >= 0)
+			close(pf->fds[i]);
+		pf->fds[i] = -1;
+	}
+	printf("pin-dropped %" PRIu64 "\n", now_ns());
+	fflush(stdout);
+}
+
 static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off,
-			void *unmap, uint64_t unmap_len)
+			struct pin_files *drop)
 {
 	aio_context_t ctx = 0;
 	struct iocb cb, *cbs[1] = { &cb };
@@ -293,14 +319,8 @@ static ssize_t read_aio(int fd, void *buf, uint64_t len, uint64_t off,
 	}
 	printf("pin-queued %" PRIu64 "\n", now_ns());
 	fflush(stdout);
-	if (unmap) {
-		if (munmap(unmap, unmap_len)) {
-			r = -errno;
-			goto out;
-		}
-		printf("pin-unmapped %" PRIu64 "\n", now_ns());
-		fflush(stdout);
-	}
+	if (drop)
+		drop_files(drop);
 	do
 		r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
 	while (r < 0 && errno == EINTR);
@@ -383,10 +403,11 @@ static int pin(char **files, unsigned long nfiles, const struct pin_opts *o)
 		if (n < 0)
 			n = -errno;
 	} else {
+		struct pin_files pf = { buf, total, fds, nfiles };
+
 		n = read_aio(devfd, buf + o->offset, len, o->dev_offset,
-			     o->unmap ? buf : NULL, total);
-		if (o->unmap)
-			buf = MAP_FAILED;
+			     o->drop ? &pf : NULL);
+		buf = pf.buf;
 	}
 	if (n < 0) {
 		err("%s: %s %" PRIu64 " bytes at %" PRIu64 ": %s", o->dev,
@@ -431,7 +452,7 @@ int main(int argc, char **argv)
 		{ "any-fs",	no_argument,	   NULL, 'A' },
 		{ "sync",	no_argument,	   NULL, 'S' },
 		{ "check-dax",	no_argument,	   NULL, 'C' },
-		{ "unmap",	no_argument,	   NULL, 'U' },
+		{ "drop-files",	no_argument,	   NULL, 'U' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -480,11 +501,11 @@ int main(int argc, char **argv)
 		case 'S':
 			o.sync = true;
 			break;
-		case 'U':
-			o.unmap = true;
-			break;
 		case 'C':
 			check = true;
+			break;
+		case 'U':
+			o.drop = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -503,6 +524,10 @@ int main(int argc, char **argv)
 		return check_dax(argv + optind, argc - optind);
 	if (!o.dev && !check) {
 		err("--dev BLOCKDEV is required (see --help)");
+		return 1;
+	}
+	if (o.drop && o.sync) {
+		err("--drop-files needs the asynchronous read (not --sync)");
 		return 1;
 	}
 	if (o.create && !o.size) {

@@ -9,7 +9,7 @@
 # waits.  `daxpinctl --json waits` must name the pinning process (its pid and
 # comm) as the only holder, with its mapping, and never the truncate.  Then
 # the same with the buffer unmapped while the read stays in flight
-# (daxpin-pinread --unmap): the page is pinned by nobody's mapping, and the
+# (daxpin-pinread --drop-files): the page is pinned by nobody's mapping, and the
 # module must say so (no_holder) rather than name anyone.  Another process
 # keeps the file's second page mapped: with no mapping of the file at all
 # the kernel does not wait (dax_layout_busy_page_range() returns at once when
@@ -89,8 +89,8 @@ end_wait "$tp"
 
 # --- 2. the mapping is gone, the pin stays ---------------------------------
 f=$DAX_MNT/unmapped
-pin_start "$f" 0 4096 --size 8192 --unmap
-wait_for "grep -q '^pin-unmapped ' $PIN_LOG" 60 || die "pinread did not unmap: $(cat "$PIN_LOG")"
+pin_start "$f" 0 4096 --size 8192 --drop-files
+wait_for "grep -q '^pin-dropped ' $PIN_LOG" 60 || die "pinread did not unmap: $(cat "$PIN_LOG")"
 ! awk -v f="$f" '$NF == f' "/proc/$PIN_PID/maps" | grep -q . || die "$f still mapped"
 # the other page's mapper: maps file offset 4096 only, until killed
 mapped=/tmp/mapper.out
