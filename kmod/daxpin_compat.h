@@ -154,6 +154,16 @@ static inline struct dev_pagemap *daxpin_get_pgmap(unsigned long pfn,
  * RCU-managed exec_state (Kbuild greps include/linux/sched.h for it);
  * task_exec_state_get_dumpable() is not exported, the field is read here.
  */
+/* mm->flags is a bitmap read through mm_flags_test() in 7.3 (not 6.12). */
+static inline bool daxpin_mm_has_pinned(const struct mm_struct *mm)
+{
+#ifdef DAXPIN_HAVE_MM_FLAGS_TEST
+	return mm_flags_test(MMF_HAS_PINNED, mm);
+#else
+	return test_bit(MMF_HAS_PINNED, &mm->flags);
+#endif
+}
+
 static inline bool daxpin_task_dumpable_locked(struct task_struct *task)
 {
 #ifdef DAXPIN_HAVE_TASK_EXEC_STATE

@@ -48,6 +48,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include "daxpin_nl.h"
+#include "daxpin_compat.h"
 
 /* Processes looked at per wait to name the users of the mappings. */
 #define DAXPIN_HOLDERS_TASK_SCAN	65536
@@ -109,7 +110,7 @@ static bool daxpin_waiter_queued(struct wait_queue_head *wq, void *var,
 static struct inode *daxpin_waited_host(struct page *page,
 					struct task_struct *waiter)
 {
-	void *var = &page->_refcount;
+	void *var = daxpin_wait_var(page);
 	struct wait_queue_head *wq = __var_waitqueue(var);
 	struct address_space *mapping;
 	struct inode *host = NULL;
@@ -119,7 +120,7 @@ static struct inode *daxpin_waited_host(struct page *page,
 	if (daxpin_waiter_queued(wq, var, waiter)) {
 		mapping = READ_ONCE(page->mapping);
 		/* A reflinked (shared, "cow") page names no single file. */
-		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_FLAGS))
+		if (mapping && !((unsigned long)mapping & DAXPIN_MAPPING_FLAGS))
 			host = mapping->host;
 	}
 	spin_unlock_irqrestore(&wq->lock, flags);
@@ -133,7 +134,7 @@ static int daxpin_hold_file(struct daxpin_hlookup *l,
 {
 	struct inode *host;
 
-	l->pgmap = get_dev_pagemap(w->pfn, NULL);
+	l->pgmap = daxpin_get_pgmap(w->pfn, NULL);
 	if (!l->pgmap)
 		return -ENOENT;
 	l->page = pfn_to_page(w->pfn);
@@ -189,7 +190,7 @@ static int daxpin_walk_mappings(struct daxpin_hlookup *l,
 
 	i_mmap_lock_read(mapping);
 	if (READ_ONCE(l->page->mapping) != mapping ||
-	    READ_ONCE(l->page->index) != l->index) {
+	    READ_ONCE(page_folio(l->page)->index) != l->index) {
 		ret = -ENOENT;
 		goto unlock;
 	}
@@ -301,7 +302,7 @@ static void daxpin_finish_holders(struct daxpin_hlookup *l,
 	unsigned int i;
 
 	for (i = 0; i < hs->nr; i++) {
-		hs->h[i].mm_pinned = test_bit(MMF_HAS_PINNED, &l->mm[i]->flags);
+		hs->h[i].mm_pinned = daxpin_mm_has_pinned(l->mm[i]);
 		if (l->task[i]) {
 			daxpin_holder_view(&hs->h[i], l->task[i], r);
 			put_task_struct(l->task[i]);

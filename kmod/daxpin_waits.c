@@ -572,7 +572,7 @@ static unsigned int daxpin_look_one(unsigned int slot, bool judge)
 	put_task_struct(task);
 	if (rescue) {
 		/* Only the address is used: no page is dereferenced. */
-		wake_up_var(&pfn_to_page(now.pfn)->_refcount);
+		wake_up_var(daxpin_wait_var(pfn_to_page(now.pfn)));
 		if (daxpin_event_wanted())
 			daxpin_event_queue(DAXPIN_EVENT_KICKED,
 					   DAXPIN_KICKED_RESCUE, true, &info);
