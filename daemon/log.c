@@ -210,7 +210,9 @@ static bool ratelimit_pass(enum dxp_msg kind)
 	struct rl *r = &L.rl[kind];
 	uint64_t now;
 
-	if (!kinds[kind].ratelimited || !L.o.ratelimit_interval_ns)
+	/* An interval or a burst of 0 disables the limit (daxpind.conf(5)). */
+	if (!kinds[kind].ratelimited || !L.o.ratelimit_interval_ns ||
+	    !L.o.ratelimit_burst)
 		return true;
 	now = L.o.clock(L.o.clock_data);
 	if (!r->count || now - r->window_start >= L.o.ratelimit_interval_ns) {

@@ -1084,6 +1084,23 @@ static void test_journal_rate_limit_reports_suppressed(void **state)
 	dxp_monitor_free(&m);
 }
 
+/* LogRateLimitBurst=0 disables the limit (daxpind.conf(5)), as
+ * LogRateLimitIntervalSec=0 does: every warning is logged, none counted
+ * suppressed (a burst of 0 once suppressed them all). */
+static void test_journal_rate_limit_burst_zero_disables(void **state)
+{
+	struct dxp_monitor m;
+
+	dxp_monitor_init(&m, &env, NULL, &src, config);
+	for (uint64_t id = 100; id < 108; id++)
+		kernel_start(&m, id, true);
+	dxp_log_set_ratelimit(S(30), 0);
+	advance(&m, T0 + S(6));
+	assert_int_equal(count(DXP_MSG_WAIT_SLOW), 8);
+	assert_int_equal(dxp_log_suppressed_total(), 0);
+	dxp_monitor_free(&m);
+}
+
 /* A comm or path holds any byte but NUL.  MESSAGE and daxpind's stderr
  * are one printable line each (ls -b escapes); the DAXPIN_* fields keep
  * the exact bytes for the journal, which stores them as binary. */
@@ -1428,6 +1445,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_applies_new_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_module_gone_drops_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_rate_limit_reports_suppressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_rate_limit_burst_zero_disables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_action_logging_is_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_module_overrun_record_resyncs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_log_accounts_waits_never_seen, setup, teardown),
