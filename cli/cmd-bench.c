@@ -183,7 +183,7 @@ static int bench_truncate(struct daxpinctl_opts *opts, const char *path,
 					json_object_new_string("truncate"));
 			json_object_object_add(o, "path",
 					json_object_new_string(name));
-			json_object_object_add(o, "dax",
+			json_object_object_add(o, "file_dax",
 					json_object_new_boolean(dax));
 			json_object_object_add(o, "iterations",
 					json_object_new_int64(n));

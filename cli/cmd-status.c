@@ -79,11 +79,12 @@ static void collect_module(struct status *st)
 
 /* ---- daemon ---- */
 
-/* seconds since process pid started, from /proc; -1 when unknown */
-static long long proc_uptime(long long pid)
+/* nanoseconds since process pid started, from /proc (to the clock tick
+ * and /proc/uptime's 10 ms); -1 when unknown */
+static long long proc_uptime_ns(long long pid)
 {
 	char path[64], buf[1024];
-	uint64_t start;
+	uint64_t start, start_ns, up_ns;
 	double up;
 	long hz = sysconf(_SC_CLK_TCK);
 	FILE *f;
@@ -102,9 +103,14 @@ static long long proc_uptime(long long pid)
 		return -1;
 	i = fscanf(f, "%lf", &up);
 	fclose(f);
-	if (i != 1 || up < (double)start / hz)
+	if (i != 1 || up < 0 || up > 1e9)
 		return -1;
-	return (long long)(up - (double)start / hz);
+	start_ns = start / (uint64_t)hz * 1000000000ULL +
+		   start % (uint64_t)hz * 1000000000ULL / (uint64_t)hz;
+	up_ns = (uint64_t)(up * 100 + 0.5) * 10000000ULL;
+	if (up_ns < start_ns)
+		return -1;
+	return (long long)(up_ns - start_ns);
 }
 
 static void collect_daemon(struct status *st)
@@ -128,7 +134,7 @@ static void collect_daemon(struct status *st)
 		json_object_put(req);
 		if (json_object_object_get_ex(sr, "pid", &v) &&
 		    json_object_is_type(v, json_type_int))
-			up = proc_uptime(json_object_get_int64(v));
+			up = proc_uptime_ns(json_object_get_int64(v));
 	} else if (rc == -ENOENT || rc == -ECONNREFUSED || rc == -ENOTDIR) {
 		/* as daxpinctl_daemon_error() says it; busy (EAGAIN) or no
 		 * reply keep the library's own words */
@@ -182,9 +188,9 @@ static struct json_object *mount_json(const struct daxpin_mount *mnt)
 	if (!o)
 		return NULL;
 	snprintf(dev, sizeof(dev), "%u:%u", mnt->major, mnt->minor);
-	json_object_object_add(o, "mount", json_object_new_string(mnt->mnt_point));
+	json_object_object_add(o, "mount_point", json_object_new_string(mnt->mnt_point));
 	json_object_object_add(o, "fs", json_object_new_string(mnt->fstype));
-	json_object_object_add(o, "dev", json_object_new_string(dev));
+	json_object_object_add(o, "maj_min", json_object_new_string(dev));
 	json_object_object_add(o, "source", json_object_new_string(mnt->source));
 	json_object_object_add(o, "root", json_object_new_string(mnt->root));
 	json_object_object_add(o, "dax", dax ? json_object_new_string(dax) : NULL);
@@ -246,7 +252,7 @@ static struct json_object *namespace_json(struct ndctl_namespace *ndns,
 						daxctl_dev_get_devname(ddev)));
 	}
 
-	json_object_object_add(o, "namespace",
+	json_object_object_add(o, "dev",
 		json_object_new_string(ndctl_namespace_get_devname(ndns)));
 	json_object_object_add(o, "mode",
 		json_object_new_string(ns_mode_name(mode)));
@@ -263,10 +269,10 @@ static struct json_object *namespace_json(struct ndctl_namespace *ndns,
 	json_object_object_add(o, "chardevs", chardevs);
 	if (bdev && blockdev_devt(bdev, &major, &minor)) {
 		snprintf(dev, sizeof(dev), "%u:%u", major, minor);
-		json_object_object_add(o, "dev", json_object_new_string(dev));
+		json_object_object_add(o, "maj_min", json_object_new_string(dev));
 		json_object_object_add(o, "mounts", mounts_of(m, major, minor));
 	} else {
-		json_object_object_add(o, "dev", NULL);
+		json_object_object_add(o, "maj_min", NULL);
 		json_object_object_add(o, "mounts", json_object_new_array());
 	}
 	return o;
@@ -306,7 +312,7 @@ static struct json_object *collect_pmem(const struct daxpin_mounts *m)
 				json_object_put(nss);
 				continue;
 			}
-			json_object_object_add(r, "region",
+			json_object_object_add(r, "dev",
 				json_object_new_string(ndctl_region_get_devname(region)));
 			json_object_object_add(r, "bus",
 				json_object_new_string(ndctl_bus_get_provider(bus)));
@@ -354,15 +360,13 @@ static int print_json(struct status *st, struct json_object *pmem,
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *mod = json_object_new_object();
-	struct json_object *w = json_object_new_object();
 	struct json_object *fss = json_object_new_array();
 	struct json_object *chk = json_object_new_object();
 	size_t i;
 
-	if (!o || !mod || !w || !fss || !chk) {
+	if (!o || !mod || !fss || !chk) {
 		json_object_put(o);
 		json_object_put(mod);
-		json_object_put(w);
 		json_object_put(fss);
 		json_object_put(chk);
 		json_object_put(pmem);
@@ -390,17 +394,18 @@ static int print_json(struct status *st, struct json_object *pmem,
 	json_object_object_add(o, "pmem", pmem);
 	json_object_object_add(o, "dax_mounts", dax_mounts);
 
-	json_object_object_add(w, "count", json_object_new_uint64(st->chk.nr_waits));
-	json_object_object_add(w, "stalled",
+	/* the names and units of module.global and daemon */
+	json_object_object_add(o, "waits_in_flight",
+			       json_object_new_uint64(st->chk.nr_waits));
+	json_object_object_add(o, "waits_stalled",
 			       json_object_new_uint64(st->chk.nr_stalled));
-	json_object_object_add(w, "oldest_ms", st->chk.nr_waits ?
-		json_object_new_uint64(st->chk.oldest_ns / 1000000) : NULL);
-	json_object_object_add(o, "waits", w);
+	json_object_object_add(o, "oldest_waited_ns", st->chk.nr_waits ?
+		json_object_new_uint64(st->chk.oldest_ns) : NULL);
 
 	for (i = 0; i < st->stats.nr_sb; i++)
 		json_object_array_add(fss, daxpin_sb_to_json(&st->stats.sb[i],
 							     &st->mnts, false));
-	json_object_object_add(o, "filesystems", fss);
+	json_object_object_add(o, "superblocks", fss);
 	json_object_object_add(o, "daemon", json_object_get(st->daemon));
 	json_object_object_add(chk, "warn_ms", json_object_new_uint64(st->chk.warn_ms));
 	json_object_object_add(chk, "warn_source",
@@ -441,7 +446,7 @@ static void print_pmem_text(struct json_object *pmem)
 
 		json_object_object_get_ex(r, "size", &v);
 		daxpin_fmt_size(json_object_get_uint64(v), size, sizeof(size));
-		json_object_object_get_ex(r, "region", &v);
+		json_object_object_get_ex(r, "dev", &v);
 		printf("  %s", col(v));
 		json_object_object_get_ex(r, "type", &v);
 		printf(" (%s, %s", col(v), size);
@@ -452,7 +457,7 @@ static void print_pmem_text(struct json_object *pmem)
 			struct json_object *n = json_object_array_get_idx(nss, j);
 			struct json_object *mode, *bdev, *cdevs, *mnts, *name;
 
-			json_object_object_get_ex(n, "namespace", &name);
+			json_object_object_get_ex(n, "dev", &name);
 			json_object_object_get_ex(n, "mode", &mode);
 			json_object_object_get_ex(n, "size", &v);
 			json_object_object_get_ex(n, "blockdev", &bdev);
@@ -470,7 +475,7 @@ static void print_pmem_text(struct json_object *pmem)
 				struct json_object *m = json_object_array_get_idx(mnts, k);
 				struct json_object *mp, *fs, *dax;
 
-				json_object_object_get_ex(m, "mount", &mp);
+				json_object_object_get_ex(m, "mount_point", &mp);
 				json_object_object_get_ex(m, "fs", &fs);
 				json_object_object_get_ex(m, "dax", &dax);
 				printf(" -> %s (%s, dax=%s)", col(mp), col(fs),
@@ -516,9 +521,9 @@ static int print_text(struct status *st, struct json_object *pmem,
 		struct json_object *m = json_object_array_get_idx(dax_mounts, i);
 		struct json_object *mp, *fs, *dev, *dax;
 
-		json_object_object_get_ex(m, "mount", &mp);
+		json_object_object_get_ex(m, "mount_point", &mp);
 		json_object_object_get_ex(m, "fs", &fs);
-		json_object_object_get_ex(m, "dev", &dev);
+		json_object_object_get_ex(m, "maj_min", &dev);
 		json_object_object_get_ex(m, "dax", &dax);
 		printf("  %-24s %-5s %-8s dax=%s\n", col(mp), col(fs), col(dev),
 		       dax ? col(dax) : "-");

@@ -205,7 +205,7 @@ int cmd_kick(int argc, char **argv, struct daxpinctl_opts *opts)
 		int prc;
 
 		if (o)
-			json_object_object_add(o, "kicks", k.kicks);
+			json_object_object_add(o, "kicked_waits", k.kicks);
 		else
 			json_object_put(k.kicks);
 		prc = daxpinctl_print_json(opts, o);

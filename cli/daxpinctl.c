@@ -367,7 +367,7 @@ int cmd_version(int argc, char **argv, struct daxpinctl_opts *opts)
 				json_object_new_string(PACKAGE_VERSION));
 			json_object_object_add(o, "protocol",
 				json_object_new_int(DAXPIN_GENL_VERSION));
-			json_object_object_add(o, "module", mrc ? NULL :
+			json_object_object_add(o, "module_version", mrc ? NULL :
 				json_object_new_string(st.global.version));
 			json_object_object_add(o, "module_protocol",
 				ctx ? json_object_new_int(

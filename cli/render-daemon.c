@@ -275,7 +275,7 @@ struct json_object *daemon_status_doc(const char *socket, int err,
 				      const char *errmsg,
 				      struct json_object *status_reply,
 				      struct json_object *policy_reply,
-				      long long uptime_sec)
+				      long long uptime_ns)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *pdoc = NULL, *summary = NULL, *v;
@@ -316,8 +316,8 @@ struct json_object *daemon_status_doc(const char *socket, int err,
 	v = err ? NULL : get(status_reply, "version", json_type_string);
 	json_object_object_add(o, "version", v ? json_object_get(v) : NULL);
 	json_object_object_add(o, "pid", err ? NULL : u64_or_null(status_reply, "pid"));
-	json_object_object_add(o, "uptime_sec", !err && uptime_sec >= 0 ?
-		json_object_new_uint64((uint64_t)uptime_sec) : NULL);
+	json_object_object_add(o, "uptime_ns", !err && uptime_ns >= 0 ?
+		json_object_new_uint64((uint64_t)uptime_ns) : NULL);
 	json_object_object_add(o, "module_loaded",
 		err ? NULL : bool_or_null(status_reply, "module_loaded"));
 	json_object_object_add(o, "waits_in_flight",
@@ -364,8 +364,9 @@ void render_daemon_status(FILE *f, struct json_object *d)
 		cell(d, "version") : "?");
 	if ((v = get(d, "pid", json_type_int)))
 		fprintf(f, ", pid %" PRId64, json_object_get_int64(v));
-	if ((v = get(d, "uptime_sec", json_type_int))) {
-		fmt_uptime(up, sizeof(up), (uint64_t)json_object_get_int64(v));
+	if ((v = get(d, "uptime_ns", json_type_int))) {
+		fmt_uptime(up, sizeof(up),
+			   (uint64_t)json_object_get_int64(v) / 1000000000);
 		fprintf(f, ", up %s", up);
 	}
 	if ((v = get(d, "waits_in_flight", json_type_int)))

@@ -24,13 +24,13 @@ void render_metrics(FILE *f, struct json_object *doc);
 /*
  * The "daemon" member of status: err 0 with the status and policy replies
  * (either may be NULL when its request failed), or err < 0 with errmsg.
- * uptime_sec < 0: unknown.
+ * uptime_ns < 0: unknown.
  */
 struct json_object *daemon_status_doc(const char *socket, int err,
 				      const char *errmsg,
 				      struct json_object *status_reply,
 				      struct json_object *policy_reply,
-				      long long uptime_sec);
+				      long long uptime_ns);
 void render_daemon_status(FILE *f, struct json_object *daemon);
 /*
  * The daemon's global WarnAfterSec from a daemon_status_doc(), in ms

@@ -102,7 +102,7 @@ static struct json_object *cmd_status(struct dxp_manager *m)
 	json_object_object_add(r, "dry_run", json_object_new_boolean(m->config->global.p.dry_run));
 	json_object_object_add(r, "status", json_object_new_string(m->status));
 #define C(name, v) json_object_object_add(cn, name, json_object_new_int64((int64_t)(v)))
-	C("waits_seen", c->waits_seen);
+	C("waits_tracked", c->waits_seen);
 	C("waits_missed", c->waits_missed);
 	C("completed", c->outcome[DXP_OUT_COMPLETED]);
 	C("interrupted", c->outcome[DXP_OUT_INTERRUPTED]);
@@ -110,8 +110,8 @@ static struct json_object *cmd_status(struct dxp_manager *m)
 	C("lost", c->outcome[DXP_OUT_LOST]);
 	C("warned", c->warned);
 	C("nontransient", c->nontransient);
-	C("stalled", c->stalled);
-	C("kicked", c->kicks[DXP_RES_OK]);
+	C("stalls", c->stalled);
+	C("kicks", c->kicks[DXP_RES_OK]);
 	C("kick_failures", c->kicks[DXP_RES_FAILED]);
 	C("signals_sent", c->actions[DXP_ACTION_SIGNAL][DXP_RES_OK]);
 	C("hooks_ok", c->actions[DXP_ACTION_EXEC][DXP_RES_OK]);
@@ -147,7 +147,7 @@ static struct json_object *cmd_waits(struct dxp_manager *m)
 		if (t->mountpoint)
 			json_object_object_add(o, "mount_point", json_object_new_string(t->mountpoint));
 		if (t->devname)
-			json_object_object_add(o, "device", json_object_new_string(t->devname));
+			json_object_object_add(o, "blockdev", json_object_new_string(t->devname));
 		for (size_t i = 0; i < sizeof(done) / sizeof(done[0]); i++)
 			if (t->track.done & done[i].bit)
 				json_object_array_add(dn, json_object_new_string(done[i].name));

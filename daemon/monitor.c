@@ -306,7 +306,7 @@ static char *action_json(struct dxp_monitor *m, struct dxp_tracked *t, const cha
 	if (t->mountpoint)
 		json_object_object_add(o, "mount_point", json_object_new_string(t->mountpoint));
 	if (t->devname)
-		json_object_object_add(o, "device", json_object_new_string(t->devname));
+		json_object_object_add(o, "blockdev", json_object_new_string(t->devname));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(t->policy.dry_run));
 	if (w)
 		json_object_object_add(o, "wait", w);

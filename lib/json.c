@@ -57,12 +57,12 @@ static int add_u64_if(struct json_object *o, const char *key, bool have,
 			   have);
 }
 
-static int add_dev(struct json_object *o, uint32_t major, uint32_t minor)
+static int add_maj_min(struct json_object *o, uint32_t major, uint32_t minor)
 {
 	char dev[32];
 
 	snprintf(dev, sizeof(dev), "%u:%u", major, minor);
-	return add_str(o, "dev", dev);
+	return add_str(o, "maj_min", dev);
 }
 
 static struct json_object *fail(struct json_object *o)
@@ -169,7 +169,7 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_u64(o, "tgid", w->tgid) ||
 	    add_str(o, "comm", w->comm) ||
 	    add_str(o, "fs", w->fs) ||
-	    add_dev(o, w->dev_major, w->dev_minor) ||
+	    add_maj_min(o, w->dev_major, w->dev_minor) ||
 	    add_u64(o, "ino", w->ino) ||
 	    add_or_null(o, "path", w->has_path ?
 			daxpin_json_string(absolute ? abs : w->path) : NULL,
@@ -185,7 +185,6 @@ static int add_wait_fields(struct json_object *o, const struct daxpin_wait *w,
 	    add_bool(o, "page_gone", w->page_gone) ||
 	    add_str(o, "kind", daxpin_wait_kind_name(w->kind)) ||
 	    add_u64(o, "folio_order", w->folio_order) ||
-	    add_u64(o, "waited_ms", w->waited_ns / 1000000) ||
 	    add_u64(o, "waited_ns", w->waited_ns) ||
 	    add_u64(o, "rounds", w->rounds) ||
 	    add_u64(o, "kicks", w->kicks) ||
@@ -239,7 +238,7 @@ struct json_object *daxpin_global_to_json(const struct daxpin_global *g,
 	if (!o)
 		return NULL;
 	if (add_str(o, "version", g->version) ||
-	    add_u64(o, "waits_active", g->waits_active) ||
+	    add_u64(o, "waits_in_flight", g->waits_active) ||
 	    add_u64(o, "waits_max", g->waits_max) ||
 	    add_u64(o, "waits_dropped", g->waits_dropped) ||
 	    add_u64(o, "events_sent", g->events_sent) ||
@@ -271,14 +270,14 @@ struct json_object *daxpin_sb_to_json(const struct daxpin_sb_stats *sb,
 		return NULL;
 	mnt = daxpin_mounts_find(mnts, sb->dev_major, sb->dev_minor, NULL);
 	if (add_str(o, "fs", sb->fs) ||
-	    add_dev(o, sb->dev_major, sb->dev_minor) ||
-	    add_or_null(o, "mount", mnt ? daxpin_json_string(mnt->mnt_point)
+	    add_maj_min(o, sb->dev_major, sb->dev_minor) ||
+	    add_or_null(o, "mount_point", mnt ? daxpin_json_string(mnt->mnt_point)
 			: NULL, mnt != NULL) ||
 	    add_u64(o, "started", sb->started) ||
 	    add_u64(o, "completed", sb->completed) ||
 	    add_u64(o, "interrupted", sb->interrupted) ||
-	    add_u64(o, "kicked", sb->kicked) ||
-	    add_u64(o, "stalled", sb->stalled) ||
+	    add_u64(o, "kicks", sb->kicked) ||
+	    add_u64(o, "stalls", sb->stalled) ||
 	    add_u64(o, "total_ns", sb->total_ns) ||
 	    add_u64(o, "max_ns", sb->max_ns))
 		return fail(o);
@@ -487,7 +486,7 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 			return fail(o);
 		return o;
 	}
-	if (add_u64(o, "type", ev->type) || add_u64(o, "time_ns", ev->time_ns) ||
+	if (add_u64(o, "time_ns", ev->time_ns) ||
 	    add_u64(o, "time_unix_ns", boot_to_unix_ns(ev->time_ns)))
 		return fail(o);
 	if (ev->has_outcome &&

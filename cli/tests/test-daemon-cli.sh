@@ -115,7 +115,7 @@ grep_in out "policy: WarnAfterSec=5 "
 sed "s/\"pid\":1,/\"pid\":$fake,/" "$tmp/replies/status" >"$tmp/status.fake" &&
 	mv "$tmp/status.fake" "$tmp/replies/status"
 expect 0 status --json
-daemon_up=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["daemon"]["uptime_sec"])' "$tmp/out")
+daemon_up=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["daemon"]["uptime_ns"] // 10**9)' "$tmp/out")
 script_up=$(awk -v hz="$(getconf CLK_TCK)" -v start="$(cut -d' ' -f22 /proc/$$/stat)" \
 	'{ printf "%d", $1 - start / hz }' /proc/uptime)
 [ "$daemon_up" -le $((script_up + 1)) ] ||

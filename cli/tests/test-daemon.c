@@ -38,7 +38,7 @@ static const char policy_reply[] =
 static const char status_reply[] =
 	"{\"version\":\"0.3\",\"pid\":812,\"module_loaded\":true,\"synced\":true,"
 	"\"waits_in_flight\":2,\"waits_stalled\":1,\"dry_run\":false,"
-	"\"status\":\"2 waits\",\"counters\":{\"waits_seen\":9},\"ok\":true}\n";
+	"\"status\":\"2 waits\",\"counters\":{\"waits_tracked\":9},\"ok\":true}\n";
 
 struct out {
 	FILE *f;
@@ -293,11 +293,12 @@ static void test_status(void **state)
 	const char *s;
 
 	(void)state;
-	d = daemon_status_doc("/run/daxpin/control", 0, NULL, sr, pr, 3725);
+	d = daemon_status_doc("/run/daxpin/control", 0, NULL, sr, pr, 3725000000000LL);
 	assert_true(json_object_get_boolean(json_object_object_get(d, "reachable")));
 	assert_null(json_object_object_get(d, "error"));
 	assert_int_equal(json_object_get_int(json_object_object_get(d, "pid")), 812);
-	assert_int_equal(json_object_get_int(json_object_object_get(d, "uptime_sec")), 3725);
+	assert_int_equal(json_object_get_int64(json_object_object_get(d, "uptime_ns")), 3725000000000LL);
+	assert_false(json_object_object_get_ex(d, "uptime_sec", NULL));
 	assert_int_equal(json_object_get_int(json_object_object_get(d, "waits_stalled")), 1);
 	v = json_object_object_get(d, "policy");
 	assert_true(json_object_is_type(v, json_type_array));
@@ -337,7 +338,8 @@ static void test_status(void **state)
 	assert_null(json_object_object_get(d, "pid"));
 	assert_null(json_object_object_get(d, "waits_in_flight"));
 	assert_null(json_object_object_get(d, "module_loaded"));
-	assert_null(json_object_object_get(d, "uptime_sec"));
+	assert_true(json_object_object_get_ex(d, "uptime_ns", &v));
+	assert_null(v);
 	assert_null(json_object_object_get(d, "policy"));
 	assert_non_null(strstr(json_object_get_string(json_object_object_get(d, "error")),
 			       "policy"));

@@ -6,7 +6,7 @@ import json, os
 U = {"type": "integer", "minimum": 0}
 S = {"type": "string"}
 B = {"type": "boolean"}
-DEV = {"type": "string", "pattern": "^[0-9]+:[0-9]+$", "description": "MAJ:MIN of the superblock device"}
+MAJ_MIN = {"type": "string", "pattern": "^[0-9]+:[0-9]+$", "description": "MAJ:MIN of the superblock device"}
 NS = dict(U, description="nanoseconds")
 
 # daxpinctl(8) promises that keys are only ever added: the published
@@ -14,7 +14,7 @@ NS = dict(U, description="nanoseconds")
 # them keeps working when a later version adds one.  cli/tests/test-schemas.sh
 # validates daxpinctl's own output strictly (no key the schema does not
 # list), so nothing undocumented slips out.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 def obj(props, required=None, desc=None):
     o = {"type": "object", "properties": props,
@@ -51,7 +51,7 @@ HOLDER = obj({
 
 WAIT = obj({
     "id": dict(U, description="wait id, never reused while the module is loaded"),
-    "pid": U, "tgid": U, "comm": dict(S, description="the waiting task's comm" + NAME), "fs": S, "dev": DEV, "ino": U,
+    "pid": U, "tgid": U, "comm": dict(S, description="the waiting task's comm" + NAME), "fs": S, "maj_min": MAJ_MIN, "ino": U,
     "path": dict(nullable(S), description="absolute when the mount is known (path_absolute), else relative to the filesystem root; null for a reader without CAP_NET_ADMIN" + NAME),
     "path_absolute": B,
     "path_truncated": dict(B, description="the module cut the path short (it keeps 255 bytes)"),
@@ -63,7 +63,7 @@ WAIT = obj({
     "page_gone": dict(B, description="the page's pgmap is gone"),
     "kind": {"enum": ["break", "final", "unknown"], "description": "break: truncate, hole punch... (interruptible); final: dax_break_layout_final(), inode eviction or unmount, uninterruptible (Linux 6.15+)"},
     "folio_order": dict(U, description="order of the page's folio; from Linux 6.15 a 2 MiB entry is one folio of order 9 and the page is its head"),
-    "waited_ms": U, "waited_ns": NS, "rounds": U, "kicks": U,
+    "waited_ns": NS, "rounds": U, "kicks": U,
     "start_ns": dict(U, description="CLOCK_BOOTTIME, nanoseconds"),
     "holders": dict(nullable({"type": "array", "items": HOLDER}),
                     description="the processes mapping the busy page, one entry a mapping (at most 8): "
@@ -76,7 +76,7 @@ WAIT = obj({
 })
 
 GLOBAL_PROPS = {
-    "version": S, "waits_active": U, "waits_max": U, "waits_dropped": U,
+    "version": S, "waits_in_flight": U, "waits_max": U, "waits_dropped": U,
     "events_sent": U, "events_dropped": U, "breaks": U,
     "reset_ns": dict(U, description="CLOCK_BOOTTIME of the last reset"),
     "waits_stalled": dict(nullable(U), description="waits judged stalled now; null from a module without the summary"),
@@ -87,8 +87,9 @@ GLOBAL_PROPS = {
 GLOBAL = obj(GLOBAL_PROPS, required=sorted(k for k in GLOBAL_PROPS if k != "scan_hist"))
 
 SB_PROPS = {
-    "fs": S, "dev": DEV, "mount": nullable(S), "started": U, "completed": U,
-    "interrupted": U, "kicked": U, "stalled": U, "total_ns": NS, "max_ns": NS,
+    "fs": S, "maj_min": MAJ_MIN, "mount_point": nullable(S), "started": U, "completed": U,
+    "interrupted": U, "kicks": dict(U, description="kicks of waits on this filesystem (a count, as kicks in a wait)"),
+    "stalls": dict(U, description="waits on this filesystem found stalled (a count; stalled in a wait is its boolean state)"), "total_ns": NS, "max_ns": NS,
     "hist": HIST,
 }
 SB = obj(SB_PROPS, required=sorted(k for k in SB_PROPS if k != "hist"))
@@ -119,7 +120,7 @@ BENCH_RESULT = obj({"name": S, "primitive": U, "iterations": U,
 
 EVENT = obj({
     "event": {"enum": ["wait_start", "wait_end", "stalled", "kicked", "unknown"]},
-    "type": U, "time_ns": dict(U, description="CLOCK_BOOTTIME"),
+    "time_ns": dict(U, description="CLOCK_BOOTTIME"),
     "time_unix_ns": dict(U, description="the same instant as wall-clock time (Unix epoch, ns): "
                          "time_ns plus the offset between CLOCK_REALTIME and CLOCK_BOOTTIME "
                          "when daxpinctl printed the event, to line it up with other logs"),
@@ -127,19 +128,19 @@ EVENT = obj({
     "was_idle": B, "wait": WAIT,
     "end_seq": dict(U, description="wait_end: the end's number in daxpin.ko's ended-wait log (increases by one with each wait end)"),
     "rescued": dict(B, description="kicked: daxpin.ko woke the waiter itself (rescue)"),
-}, required=["event", "type", "time_ns", "time_unix_ns"])
+}, required=["event", "time_ns", "time_unix_ns"])
 
-MOUNT = obj({"mount": S, "fs": S, "dev": DEV, "source": S, "root": S,
+MOUNT = obj({"mount_point": S, "fs": S, "maj_min": MAJ_MIN, "source": S, "root": S,
              "dax": nullable({"enum": ["always", "inode", "never"]})})
 
 NAMESPACE = obj({
-    "namespace": S,
+    "dev": dict(S, description="the namespace's name, as ndctl's \"dev\" (e.g. namespace0.0)"),
     "mode": {"enum": ["fsdax", "devdax", "sector", "raw", "unknown"]},
     "enabled": B, "size": U, "blockdev": nullable(S),
     "chardevs": nullable({"type": "array", "items": S}),
-    "dev": nullable(DEV),
+    "maj_min": dict(nullable(MAJ_MIN), description="MAJ:MIN of blockdev; null without one"),
     "mounts": {"type": "array", "items": MOUNT}})
-REGION = obj({"region": S, "bus": S, "type": S, "size": U,
+REGION = obj({"dev": dict(S, description="the region's name, as ndctl's \"dev\" (e.g. region0)"), "bus": S, "type": S, "size": U,
               "namespaces": {"type": "array", "items": NAMESPACE}})
 PMEM = {"anyOf": [obj({"regions": {"type": "array", "items": REGION}}),
                   obj({"error": S}, desc="libndctl could not be initialised")]}
@@ -162,7 +163,7 @@ DAEMON = obj({
     "socket": S,
     "error": nullable(S),
     "version": nullable(S), "pid": nullable(U),
-    "uptime_sec": nullable(U), "module_loaded": nullable(B),
+    "uptime_ns": dict(nullable(U), description="since daxpind started, ns (to the clock tick)"), "module_loaded": nullable(B),
     "waits_in_flight": nullable(U), "waits_stalled": nullable(U),
     "dry_run": nullable(B),
     "policy": nullable(dict(SETTINGS, description="summary of [Policy]")),
@@ -182,7 +183,7 @@ out = {
     "waits": schema("waits", "daxpinctl waits --json",
         obj({"waits": {"type": "array", "items": WAIT}})),
     "kick": schema("kick", "daxpinctl kick ID...|--stalled --json",
-        obj({"kicks": {"type": "array",
+        obj({"kicked_waits": {"type": "array",
                        "description": "one entry per wait kicked, in order; a wait that could not be kicked is reported on stderr instead",
                        "items": obj({"id": U, "was_idle": dict(B, description="the page was already idle: the waiter was stalled"),
                                      "holders": dict(WAIT["properties"]["holders"], description="the wait's holders as listed just before the kicks (null: not known, or the wait was not listed)"),
@@ -199,7 +200,8 @@ out = {
     "bench": schema("bench", "daxpinctl bench gp|truncate --json", {"oneOf": [
         obj({"bench": {"const": "gp"}, "iterations": U,
              "results": {"type": "array", "items": BENCH_RESULT}}),
-        obj({"bench": {"const": "truncate"}, "path": S, "dax": B,
+        obj({"bench": {"const": "truncate"}, "path": S,
+             "file_dax": dict(B, description="the file is accessed through DAX (STATX_ATTR_DAX)"),
              "iterations": U, "total_ns": NS, "per_call_ns": NS,
              "min_ns": NS, "max_ns": NS}),
     ]}),
@@ -225,8 +227,10 @@ out = {
             "error": nullable(S)}),
         "pmem": PMEM,
         "dax_mounts": {"type": "array", "items": MOUNT},
-        "waits": obj({"count": U, "stalled": U, "oldest_ms": nullable(U)}),
-        "filesystems": {"type": "array", "items": SB},
+        "waits_in_flight": dict(U, description="as module.global and daemon"),
+        "waits_stalled": U,
+        "oldest_waited_ns": dict(nullable(U), description="how long the oldest wait in flight has waited, ns; null when none"),
+        "superblocks": {"type": "array", "items": SB},
         "daemon": DAEMON,
         "check": obj({
             "warn_ms": dict(U, description="a wait this old is stuck (warning); 18446744073709551615: never"),
@@ -241,7 +245,7 @@ out = {
         "text": dict(S, description="Prometheus text exposition format"),
         "samples": dict(U, description="number of sample lines")})),
     "version": schema("version", "daxpinctl version --json", obj({
-        "daxpinctl": S, "protocol": U, "module": nullable(S),
+        "daxpinctl": S, "protocol": U, "module_version": nullable(S),
         "module_protocol": nullable(U)})),
 }
 

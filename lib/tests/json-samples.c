@@ -68,7 +68,7 @@ int main(void)
 		daxpin_json_add_holders(k, &w.waits[0]);	/* not known */
 		json_object_array_add(kicks, k);
 		o = json_object_new_object();
-		json_object_object_add(o, "kicks", kicks);
+		json_object_object_add(o, "kicked_waits", kicks);
 		emit("kick", o);
 	}
 

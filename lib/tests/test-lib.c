@@ -146,12 +146,15 @@ static void check_one_wait(bool pad)
 	assert_int_equal(json_object_get_int(jget(e, "pid")), 4006);
 	assert_string_equal(json_object_get_string(jget(e, "comm")), "trunc-6");
 	assert_string_equal(json_object_get_string(jget(e, "fs")), "ext4");
-	assert_string_equal(json_object_get_string(jget(e, "dev")), "259:0");
+	assert_string_equal(json_object_get_string(jget(e, "maj_min")), "259:0");
+	/* JSON version 2: MAJ:MIN is maj_min, the wait time is in ns only */
+	assert_false(json_object_object_get_ex(e, "dev", NULL));
+	assert_false(json_object_object_get_ex(e, "waited_ms", NULL));
 	assert_string_equal(json_object_get_string(jget(e, "path")),
 			    "/mnt/pmem0/data/f 1");
 	assert_true(json_object_get_boolean(jget(e, "path_absolute")));
-	assert_int_equal(json_object_get_uint64(jget(e, "waited_ms")),
-			 (1234567890ULL + 6000000ULL) / 1000000);
+	assert_int_equal(json_object_get_uint64(jget(e, "waited_ns")),
+			 1234567890ULL + 6000000ULL);
 	assert_true(json_object_get_boolean(jget(e, "stalled")));
 	assert_true(json_object_get_boolean(jget(e, "idle")));
 	assert_false(json_object_get_boolean(jget(e, "dma_pinned")));
@@ -725,6 +728,8 @@ static void check_stats(bool pad)
 	load_sample_mounts(&m);
 	o = daxpin_stats_to_json(&s, &m, true);
 	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_max")), 1024);
+	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_in_flight")), 2);
+	assert_false(json_object_object_get_ex(jget(o, "global"), "waits_active", NULL));
 	assert_int_equal(json_object_get_int(jget(jget(o, "global"), "waits_stalled")), 1);
 	assert_int_equal(json_object_get_int64(jget(jget(o, "global"), "oldest_waited_ns")),
 			 7500000000LL);
@@ -738,8 +743,14 @@ static void check_stats(bool pad)
 	assert_int_equal(json_object_get_int(jget(e, "ge_us")), 64);
 	assert_int_equal(json_object_get_int(jget(e, "lt_us")), 128);
 	e = json_object_array_get_idx(jget(o, "superblocks"), 0);
-	assert_string_equal(json_object_get_string(jget(e, "dev")), "259:0");
-	assert_string_equal(json_object_get_string(jget(e, "mount")), "/mnt/pmem0");
+	assert_string_equal(json_object_get_string(jget(e, "maj_min")), "259:0");
+	assert_string_equal(json_object_get_string(jget(e, "mount_point")), "/mnt/pmem0");
+	/* counts: kicks and stalls (kicked/stalled name events and states) */
+	assert_int_equal(json_object_get_int(jget(e, "kicks")), 2);
+	assert_int_equal(json_object_get_int(jget(e, "stalls")), 1);
+	assert_false(json_object_object_get_ex(e, "kicked", NULL));
+	assert_false(json_object_object_get_ex(e, "stalled", NULL));
+	assert_false(json_object_object_get_ex(e, "mount", NULL));
 	e = json_object_array_get_idx(jget(o, "grace_periods"), 5);
 	assert_string_equal(json_object_get_string(jget(e, "context")), "kill_dax");
 	assert_int_equal(json_object_get_int(jget(e, "missed")), 5);
@@ -751,7 +762,7 @@ static void check_stats(bool pad)
 	o = daxpin_stats_to_json(&s, NULL, false);
 	assert_false(json_object_object_get_ex(jget(o, "global"), "scan_hist", NULL));
 	e = json_object_array_get_idx(jget(o, "superblocks"), 0);
-	assert_true(json_object_get_type(jget(e, "mount")) == json_type_null);
+	assert_true(json_object_get_type(jget(e, "mount_point")) == json_type_null);
 	json_object_put(o);
 
 	daxpin_mounts_free(&m);
@@ -985,6 +996,8 @@ static void test_events(void **state)
 		o = daxpin_event_to_json(&out, NULL);
 		assert_string_equal(json_object_get_string(jget(o, "event")),
 				    daxpin_event_type_name(types[i]));
+		/* "event" names it: no raw wire type (JSON version 2) */
+		assert_false(json_object_object_get_ex(o, "type", NULL));
 		assert_int_equal(json_object_get_uint64(jget(jget(o, "wait"), "id")),
 				 1000 + i);
 		if (in.has_outcome)
@@ -1391,7 +1404,7 @@ static void test_json_hostile_names(void **state)
 	o = daxpin_sb_to_json(&sb, &m, false);
 	p = parse_strict(json_object_to_json_string_ext(o, JSON_FLAGS));
 	assert_non_null(p);
-	assert_string_equal(json_object_get_string(jget(p, "mount")),
+	assert_string_equal(json_object_get_string(jget(p, "mount_point")),
 			    "/mnt/\xef\xbf\xbd");
 	assert_string_equal(json_object_get_string(jget(p, "fs")),
 			    "ext4\xef\xbf\xbd");

@@ -24,10 +24,10 @@ for dir in "$DAX_MNT" /tmp/bt; do
 	assert_eq 100 "$(jq_py /tmp/bt.json 'd["iterations"]')" "iterations on $dir"
 	assert_eq true "$(jq_py /tmp/bt.json 'd["total_ns"] > 0 and d["per_call_ns"] > 0')" "times on $dir"
 	if [ "$dir" = "$DAX_MNT" ]; then
-		assert_eq true "$(jq_py /tmp/bt.json 'd["dax"]')" "dax flag on $dir"
+		assert_eq true "$(jq_py /tmp/bt.json 'd["file_dax"]')" "dax flag on $dir"
 		dax_ns=$(jq_py /tmp/bt.json 'd["per_call_ns"]')
 	else
-		assert_eq false "$(jq_py /tmp/bt.json 'd["dax"]')" "dax flag on $dir"
+		assert_eq false "$(jq_py /tmp/bt.json 'd["file_dax"]')" "dax flag on $dir"
 		tmpfs_ns=$(jq_py /tmp/bt.json 'd["per_call_ns"]')
 	fi
 done
