@@ -124,8 +124,8 @@ many_run()
 	cpu0=$(daemon_cpu_ticks)
 	t0=$(awk '{ print $1 }' /proc/uptime)
 	waiters_start --stamp --count "$many" "$prefix"
-	wait_for "stats_json && [ \"\$(jq_py /tmp/stats.json 'd[\"global\"][\"waits_active\"]')\" = $many ]" 900 ||
-		die "many: only $(jq_py /tmp/stats.json 'd["global"]["waits_active"]') of $many waits tracked"
+	wait_for "stats_json && [ \"\$(jq_py /tmp/stats.json 'd[\"global\"][\"waits_in_flight\"]')\" = $many ]" 900 ||
+		die "many: only $(jq_py /tmp/stats.json 'd["global"]["waits_in_flight"]') of $many waits tracked"
 	log "many: $many waits in flight"
 	# The rescue is the wake-up: trace each waiter's (one vCPU: return
 	# times also queue behind the other $many - 1 truncates).
@@ -156,7 +156,7 @@ many_run()
 	awk '$1 == "returned" { print $2, $3, $4 }' "$WAITERS_LOG" >/tmp/returned
 	python3 - "$many" "$put" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$t0" "$t1" \
 		"$((drop1 - drop0))" "$((${res1:-0} - ${res0:-0}))" "$(dlog_count 'daxpin\.ko woke')" \
-		"$(jq_py /tmp/stats.json "sum(s['kicked'] for s in d['superblocks'])")" <<'PY'
+		"$(jq_py /tmp/stats.json "sum(s['kicks'] for s in d['superblocks'])")" <<'PY'
 import json, statistics, sys
 many, put, ticks, hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 t0, t1, dropped, resyncs = float(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])

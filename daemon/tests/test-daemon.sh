@@ -64,6 +64,9 @@ as() { local uid=$1 gid=$2 groups=$3; shift 3
 
 r=$(ctl '{"cmd":"status"}')
 grep -q '"ok":true' <<<"$r" && pass "root: status" || bad "root status: $r"
+# JSON version 2 names (daxpinctl(8)): counts are waits_tracked, stalls, kicks
+grep -q '"counters":{"waits_tracked":0,.*"stalls":0,"kicks":0,' <<<"$r" && ! grep -qE '"(waits_seen|stalled|kicked)":' <<<"$r" &&
+	pass "status counters: JSON version 2 names" || bad "status counters: $r"
 
 if command -v setpriv >/dev/null; then
 	r=$(as 65534 4242 65534 '{"cmd":"status"}' '{"cmd":"set","key":"WarnAfterSec","value":"1"}')

@@ -851,6 +851,12 @@ static void test_exec_hook_gets_json(void **state)
 	assert_non_null(strstr(F.exec_json, "\"path\":\"\\/mnt\\/pmem\\/file8\"") ?:
 			strstr(F.exec_json, "\"path\":\"/mnt/pmem/file8\""));
 	assert_non_null(strstr(F.exec_json, "\"wait\":{"));
+	/* JSON version 2: the block device is blockdev, as in status */
+	assert_non_null(strstr(F.exec_json, "\"blockdev\":\"pmem0\""));
+	assert_null(strstr(F.exec_json, "\"device\":"));
+	assert_non_null(strstr(F.exec_json, "\"mount_point\":"));
+	assert_non_null(strstr(F.exec_json, "\"maj_min\":"));
+	assert_null(strstr(F.exec_json, "\"waited_ms\":"));
 	dxp_monitor_exec_done(&m, &res);
 	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "exited with status 3"));
 	assert_int_equal(m.c.actions[DXP_ACTION_EXEC][DXP_RES_FAILED], 1);

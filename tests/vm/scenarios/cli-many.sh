@@ -86,11 +86,11 @@ echo "status_instructions=$status_ir ndctl_list_instructions=$ndctl_ir" >>"$DAXP
 	die "status --json took ${status_med} ms, more than twice ndctl list -RN (${ndctl_med} ms)"
 # the default run names five stuck waits and counts the rest; the summary-only
 # run names none and still counts them all
-assert_eq "6 $n" "$(jq_py /tmp/status.json '"%d %d" % (len([r for r in d["reasons"] if "stuck" in r]), d["waits"]["count"])')" \
+assert_eq "6 $n" "$(jq_py /tmp/status.json '"%d %d" % (len([r for r in d["reasons"] if "stuck" in r]), d["waits_in_flight"])')" \
 	"status: stuck waits named, waits counted"
-assert_eq "0 $n" "$(jq_py /tmp/out.summary '"%d %d" % (len([r for r in d["reasons"] if "stuck" in r]), d["waits"]["count"])')" \
+assert_eq "0 $n" "$(jq_py /tmp/out.summary '"%d %d" % (len([r for r in d["reasons"] if "stuck" in r]), d["waits_in_flight"])')" \
 	"summary-only status: stuck waits named, waits counted"
-assert_eq "$n" "$(jq_py /tmp/status.json 'd["waits"]["count"]')" "waits in status"
+assert_eq "$n" "$(jq_py /tmp/status.json 'd["waits_in_flight"]')" "waits in status"
 
 pin_release
 case $DAXPIN_KVER in

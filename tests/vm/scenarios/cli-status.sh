@@ -59,16 +59,16 @@ daxpin_load rescue=0
 # nothing stalled: --stalled kicks nothing, and says so
 "$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled (idle) failed"
 validate_as kick /tmp/kick.json || die "kick --json (idle) does not validate"
-assert_eq 0 "$(jq_py /tmp/kick.json 'len(d["kicks"])')" "kicks with nothing stalled"
+assert_eq 0 "$(jq_py /tmp/kick.json 'len(d["kicked_waits"])')" "kicked waits with nothing stalled"
 "$DAXPINCTL" status --json >$s || die "status --json failed"
 validate $s || die "status --json does not validate: $(cat $s)"
 pmem=$(basename "$PMEM_DEV") ddax=$(basename "$DEVDAX_DEV")
 nss="[n for r in d['pmem']['regions'] for n in r['namespaces']]"
-assert_eq true "$(jq_py $s "any(n['mode'] == 'fsdax' and n['blockdev'] == '$pmem' and any(m['mount'] == '$DAX_MNT' and m['dax'] == 'always' and m['fs'] == '$DAXPIN_FS' for m in n['mounts']) for n in $nss)")" \
+assert_eq true "$(jq_py $s "any(n['mode'] == 'fsdax' and n['blockdev'] == '$pmem' and any(m['mount_point'] == '$DAX_MNT' and m['dax'] == 'always' and m['fs'] == '$DAXPIN_FS' for m in n['mounts']) for n in $nss)")" \
 	"fsdax namespace $pmem with $DAX_MNT dax=always"
 assert_eq true "$(jq_py $s "any(n['mode'] == 'devdax' and '$ddax' in (n['chardevs'] or []) for n in $nss)")" \
 	"devdax namespace with $ddax"
-assert_eq true "$(jq_py $s "any(m['mount'] == '$DAX_MNT' and m['dax'] == 'always' for m in d['dax_mounts'])")" "dax_mounts"
+assert_eq true "$(jq_py $s "any(m['mount_point'] == '$DAX_MNT' and m['dax'] == 'always' for m in d['dax_mounts'])")" "dax_mounts"
 assert_eq false "$(jq_py $s "d['daemon']['reachable']")" "daemon reachable"
 assert_eq ok "$(jq_py $s "d['health']")" health
 "$DAXPINCTL" status >/tmp/status.txt || die "status failed"
@@ -101,18 +101,23 @@ id=$(jq_py $w 'd["waits"][0]["id"]')
 # wait may already be past the default 5 s, and then --check must warn.
 "$DAXPINCTL" status --json --check >$s
 rc=$?
-age=$(jq_py $s "d['waits']['oldest_ms']")
+age=$(jq_py $s "d['oldest_waited_ns'] // 1000000")
 want=0
 if [ "$age" -ge 5000 ]; then
 	want=1
 	log "the wait was already $age ms old at status (loaded host): --check must warn"
 fi
 assert_eq $want "$rc" "status --check exit code, wait $age ms old, threshold 5000 ms"
-assert_eq "1 0 5000 default" "$(jq_py $s '"%d %d %d %s" % (d["waits"]["count"], d["waits"]["stalled"], d["check"]["warn_ms"], d["check"]["warn_source"])')" \
-	"status: count, stalled, threshold, its source"
-assert_eq "$(jq_py $s "d['waits']['oldest_ms']")" "$(jq_py $s "d['module']['global']['oldest_waited_ns'] // 1000000")" \
-	"oldest_ms is the module's summary"
-wait_for "[ \"\$(wait_field $id waited_ms)\" -ge 1000 ]" 60 || die "wait $id not 1 s old"
+assert_eq "1 0 5000 default" "$(jq_py $s '"%d %d %d %s" % (d["waits_in_flight"], d["waits_stalled"], d["check"]["warn_ms"], d["check"]["warn_source"])')" \
+	"status: waits_in_flight, waits_stalled, threshold, its source"
+assert_eq "$(jq_py $s "d['oldest_waited_ns']")" "$(jq_py $s "d['module']['global']['oldest_waited_ns']")" \
+	"oldest_waited_ns is the module's summary"
+assert_eq "$(jq_py $s "d['waits_in_flight']")" "$(jq_py $s "d['module']['global']['waits_in_flight']")" \
+	"waits_in_flight is the module's"
+# JSON version 2: the v1 names are gone from the real output
+assert_eq "[]" "$(jq_py $s "[k for k in ('waits', 'filesystems') if k in d] + [k for m in d['dax_mounts'] for k in ('mount', 'dev') if k in m] + [k for f in d['superblocks'] for k in ('dev', 'mount', 'kicked', 'stalled') if k in f]")" \
+	"no version 1 key in status --json"
+wait_for "[ \"\$(wait_field $id waited_ns)\" -ge 1000000000 ]" 60 || die "wait $id not 1 s old"
 # --no-follow: the current waits, filtered, as one resync line
 for f in "--mount $DAX_MNT" "--dev $(basename "$PMEM_DEV")" "--dev $(stat -c %Hr:%Lr "$PMEM_DEV")" "--mount /tmp"; do
 	"$DAXPINCTL" --json monitor --no-follow $f >/tmp/nf.jsonl || die "monitor --no-follow $f failed"
@@ -131,7 +136,7 @@ grep -q "WARNING: wait $id: truncate\[$tp\] stuck" /tmp/check.out || die "--chec
 "$DAXPINCTL" status --json --check --warn-ms=1000 >$s
 assert_eq 1 "$?" "status --json --check exit code"
 validate $s || die "status --json (stuck) does not validate"
-assert_eq 1 "$(jq_py $s "d['waits']['count']")" "waits count"
+assert_eq 1 "$(jq_py $s "d['waits_in_flight']")" "waits_in_flight"
 assert_eq warning "$(jq_py $s "d['health']")" health
 
 pin_release
@@ -142,11 +147,11 @@ if [ "$wakeup" = lost ]; then
 	# stalled is stuck whatever its age: named with the default threshold
 	"$DAXPINCTL" status --json --check >$s
 	assert_eq 1 "$?" "status --json --check exit code, stalled"
-	assert_eq "1 1 1" "$(jq_py $s '"%d %d %d" % (d["waits"]["stalled"], d["module"]["global"]["waits_stalled"], len([r for r in d["reasons"] if "stalled" in r]))')" \
+	assert_eq "1 1 1" "$(jq_py $s '"%d %d %d" % (d["waits_stalled"], d["module"]["global"]["waits_stalled"], len([r for r in d["reasons"] if "stalled" in r]))')" \
 		"stalled: in the summary, in the module's global, named in reasons"
 	"$DAXPINCTL" --json kick --stalled >/tmp/kick.json || die "kick --stalled failed"
 	validate_as kick /tmp/kick.json || die "kick --json does not validate: $(cat /tmp/kick.json)"
-	assert_eq "[[$id, true]]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicks"]]')" \
+	assert_eq "[[$id, true]]" "$(jq_py /tmp/kick.json '[(k["id"], k["was_idle"]) for k in d["kicked_waits"]]')" \
 		"kick --stalled kicked the stalled wait, page idle"
 fi
 wait_gone "$tp" 60 >/dev/null || die "truncate still asleep"

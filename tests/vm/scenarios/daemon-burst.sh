@@ -121,11 +121,11 @@ wait_for "[ \"\$(counter waits_in_flight)\" = 0 ]" 120 ||
 	log "daxpind still has $(counter waits_in_flight) wait(s) in flight after 120 s"
 stats
 started=$(jq_py /tmp/daxpind-vm/stats.json 'sum(f["started"] for f in d["superblocks"])')
-seen=$(counter waits_seen)
+seen=$(counter waits_tracked)
 ended=$(($(counter completed) + $(counter interrupted) + $(counter untracked) + $(counter lost)))
 missed=$(counter waits_missed)
 log "module: started=$started events_sent=$(jq_py /tmp/daxpind-vm/stats.json 'd["global"]["events_sent"]') events_dropped=$(jq_py /tmp/daxpind-vm/stats.json 'd["global"]["events_dropped"]')"
-log "daxpind: waits_seen=$seen ended=$ended (interrupted $(counter interrupted), lost $(counter lost)) missed=${missed:-absent} in_flight=$(counter waits_in_flight) resyncs=$(counter resyncs) overruns=$(counter overruns)"
+log "daxpind: waits_tracked=$seen ended=$ended (interrupted $(counter interrupted), lost $(counter lost)) missed=${missed:-absent} in_flight=$(counter waits_in_flight) resyncs=$(counter resyncs) overruns=$(counter overruns)"
 
 # The module told daxpind, which resynchronised after it.
 dlog_wait 'Events were lost \(event overrun: daxpin\.ko dropped [0-9]+ event' 30 ||

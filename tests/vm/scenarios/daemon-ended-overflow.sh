@@ -66,11 +66,11 @@ wait_for "[ \"\$(counter waits_in_flight)\" = 0 ]" 120 ||
 	log "daxpind still has $(counter waits_in_flight) wait(s) in flight after 120 s"
 stats
 started=$(jq_py /tmp/daxpind-vm/stats.json 'sum(f["started"] for f in d["superblocks"])')
-seen=$(counter waits_seen)
+seen=$(counter waits_tracked)
 missed=$(counter waits_missed)
 ended=$(($(counter completed) + $(counter interrupted) + $(counter untracked) + $(counter lost)))
 log "module: started=$started events_sent=$(jq_py /tmp/daxpind-vm/stats.json 'd["global"]["events_sent"]') events_dropped=$(jq_py /tmp/daxpind-vm/stats.json 'd["global"]["events_dropped"]')"
-log "daxpind: waits_seen=$seen missed=$missed ended=$ended (interrupted $(counter interrupted), lost $(counter lost)) in_flight=$(counter waits_in_flight) resyncs=$(counter resyncs) overruns=$(counter overruns)"
+log "daxpind: waits_tracked=$seen missed=$missed ended=$ended (interrupted $(counter interrupted), lost $(counter lost)) in_flight=$(counter waits_in_flight) resyncs=$(counter resyncs) overruns=$(counter overruns)"
 log "daxpind: $(dlog_count 'were overwritten') overflow warning(s), e.g. $(dlog_line 'were overwritten')"
 assert_eq 0 "$(counter waits_in_flight)" "waits in flight at daxpind"
 [ "${missed:-0}" -gt 0 ] || die "no wait was missed: the log of 4 never overflowed (started=$started seen=$seen)"

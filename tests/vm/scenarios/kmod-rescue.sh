@@ -64,7 +64,7 @@ if [ "$wakeup" = lost ]; then
 	t=$(event_field "$mon" "e['event'] == 'kicked' and e['wait']['id'] == $id" "e['time_ns']")
 	assert_within "read end to the module's rescue" "$pin_end" "$t" 15000
 	assert_within "read end to the truncate's exit (seen)" "$pin_end" "$gone" 15000
-	assert_eq "1 1 1" "$(sb completed) $(sb stalled) $(sb kicked)" "completed, stalled, kicked"
+	assert_eq "1 1 1" "$(sb completed) $(sb stalls) $(sb kicks)" "completed, stalls, kicks"
 	dlog_wait "daxpin\\.ko woke .*DAXPIN_WAIT_ID=$id " 30 ||
 		die "daxpind did not report the rescue: $(cat "$DLOG")"
 	log "daxpind: $(dlog_line 'daxpin\.ko woke')"
@@ -75,7 +75,7 @@ if [ "$wakeup" = lost ]; then
 		die "metrics: $(grep rescued "$DRUN/daxpind.prom")"
 else
 	assert_within "read end to the truncate's exit (seen)" "$pin_end" "$gone" 15000
-	assert_eq "1 0" "$(sb completed) $(sb kicked)" "completed, kicked (woken by the kernel)"
+	assert_eq "1 0" "$(sb completed) $(sb kicks)" "completed, kicks (woken by the kernel)"
 	[ "$(dlog_count 'daxpin\.ko woke')" = 0 ] || die "a woken wait was rescued: $(cat "$DLOG")"
 fi
 daemon_stop
