@@ -481,7 +481,7 @@ struct json_object *daxpin_event_to_json(const struct daxpin_event *ev,
 	if (ev->type == DAXPIN_EVENT_OVERRUN) {
 		/* from daxpin.ko: how many it dropped; from the socket: bare */
 		if (ev->has_dropped &&
-		    (add_u64(o, "dropped", ev->dropped) || add_u64(o, "time_ns", ev->time_ns) ||
+		    (add_u64(o, "events_dropped", ev->dropped) || add_u64(o, "time_ns", ev->time_ns) ||
 		     add_u64(o, "time_unix_ns", boot_to_unix_ns(ev->time_ns))))
 			return fail(o);
 		return o;

@@ -89,7 +89,8 @@ def keys(s, path=""):
         for v in s:
             yield from keys(v, path)
 v1 = {"waited_ms", "waits_active", "oldest_ms", "uptime_sec", "filesystems",
-      "mount", "kicked", "namespace", "region", "device", "waits_seen"}
+      "mount", "kicked", "namespace", "region", "device", "waits_seen",
+      "dropped"}
 for name in published:
     for k, where in keys(published[name].schema):
         if k in v1:

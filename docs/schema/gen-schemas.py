@@ -209,9 +209,9 @@ out = {
         {"oneOf": [
             EVENT,
             obj({"event": {"const": "overrun"},
-                 "dropped": dict(U, description="events daxpin.ko dropped so far "
-                                 "(event_burst or a full ring); absent when the "
-                                 "socket overflowed"),
+                 "events_dropped": dict(U, description="events daxpin.ko dropped so far "
+                                 "(event_burst or a full ring), as stats.global.events_dropped; "
+                                 "absent when the socket overflowed"),
                  "time_ns": dict(U, description="CLOCK_BOOTTIME"),
                  "time_unix_ns": dict(U, description="time_ns as wall-clock time (Unix epoch, ns)")},
                 required=["event"],

@@ -1029,7 +1029,7 @@ static void test_events(void **state)
 		assert_int_equal(out.dropped, 1ULL << 40);
 		o = daxpin_event_to_json(&out, NULL);
 		assert_string_equal(json_object_get_string(jget(o, "event")), "overrun");
-		assert_int_equal(json_object_get_uint64(jget(o, "dropped")), 1ULL << 40);
+		assert_int_equal(json_object_get_uint64(jget(o, "events_dropped")), 1ULL << 40);
 		assert_int_equal(json_object_get_uint64(jget(o, "time_ns")), 99);
 		json_object_put(o);
 		nlmsg_free(msg);
