@@ -9,9 +9,11 @@ B = {"type": "boolean"}
 MAJ_MIN = {"type": "string", "pattern": "^[0-9]+:[0-9]+$", "description": "MAJ:MIN of the superblock device"}
 NS = dict(U, description="nanoseconds")
 
-# daxpinctl(8) promises that keys are only ever added: the published
-# schemas accept keys they do not list, so a consumer validating against
-# them keeps working when a later version adds one.  cli/tests/test-schemas.sh
+# daxpinctl(8) promises that within a version (SCHEMA_VERSION, in $id)
+# keys are only ever added: the published schemas accept keys they do not
+# list, so a consumer validating against them keeps working when a later
+# release adds one.  Version 2 renamed keys so that one concept has one
+# name and one type (daxpinctl(8), "JSON version 2").  cli/tests/test-schemas.sh
 # validates daxpinctl's own output strictly (no key the schema does not
 # list), so nothing undocumented slips out.
 SCHEMA_VERSION = 2
