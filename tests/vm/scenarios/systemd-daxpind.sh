@@ -14,7 +14,8 @@
 #      exactly CAP_NET_ADMIN + CAP_KILL, NoNewPrivs, seccomp; its mount
 #      namespace: / read-only, /run/daxpin writable, /proc hidepid=invisible)
 #      and to what it runs: an ExecHook= (Action=exec) tries to write
-#      outside its allowed paths and to see PID 1.
+#      outside its allowed paths and to see PID 1; the JSON it reads on
+#      stdin has the JSON version 2 names (blockdev, mount_point, maj_min).
 #   3. A truncate stuck on a held pin gets a wait-slow journal entry with
 #      its MESSAGE_ID and DAXPIN_* fields; journalctl -x shows the catalog.
 #   4. systemctl reload applies a changed WarnAfterSec (same main PID).
@@ -54,7 +55,8 @@ daxpin_load
 cat >"$HOOK" <<'EOF'
 #!/bin/sh
 # Runs as daxpind's Action=exec hook: in its sandbox, as its user.
-cat >/dev/null
+# The event's JSON (daxpind.conf(5)), complete before hook.out appears.
+cat >/run/daxpin/hook.json
 {
 	echo "uid $(id -u)"
 	for p in /etc/daxpin-probe /usr/daxpin-probe /var/lib/daxpin-probe \
@@ -167,6 +169,17 @@ for want in "uid $uid" "write-denied /etc/daxpin-probe" "write-denied /usr/daxpi
 	grep -qxF "$want" "$HOOK_OUT" || die "hook: expected '$want': $(cat "$HOOK_OUT")"
 done
 grep -qE '^NoNewPrivs:[[:space:]]+1$' "$HOOK_OUT" || die "hook without NoNewPrivs"
+# The hook's JSON (JSON version 2 names): the wait, where it is, why.
+HOOK_JSON=/run/daxpin/hook.json
+log "hook JSON: $(cut -c1-400 "$HOOK_JSON")"
+bd=$(basename "$(readlink "/sys/dev/block/$(stat -c '%Hd:%Ld' "$fa")")")
+assert_eq "action $ida $bd $DAX_MNT $fa $(stat -c '%Hd:%Ld' "$fa") False" \
+	"$(jq_py "$HOOK_JSON" '" ".join(str(x) for x in (d["event"], d["wait"]["id"], d["blockdev"], d["mount_point"], d["path"], d["wait"]["maj_min"], d["dry_run"]))')" \
+	"hook JSON: event, wait id, blockdev, mount_point, path, wait.maj_min, dry_run"
+assert_eq "[]" "$(jq_py "$HOOK_JSON" '[k for k in ("device",) if k in d] + [k for k in ("dev", "waited_ms") if k in d["wait"]]')" \
+	"hook JSON: no version 1 key"
+[ "$(jq_py "$HOOK_JSON" 'd["waited_ns"]')" -ge 6000000000 ] ||
+	die "hook JSON: waited_ns $(jq_py "$HOOK_JSON" 'd["waited_ns"]') below ActionAfterSec=6"
 # Root outside the sandbox can: the denials are the sandbox's.
 : >/etc/daxpin-probe && : >/var/lib/daxpin-probe && : >/mnt/dax/daxpin-probe ||
 	die "root cannot write the probe paths either: the hook's denials prove nothing"
