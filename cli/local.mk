@@ -33,7 +33,7 @@ cli_tests_test_render_SOURCES = \
 cli_tests_test_render_CFLAGS = $(AM_CFLAGS) $(NLGENL_CFLAGS) $(JSON_CFLAGS) \
 	$(CMOCKA_CFLAGS)
 cli_tests_test_render_LDADD = $(LIBDAXPIN_LIBS) $(CMOCKA_LIBS)
-EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh \
+EXTRA_DIST += cli/tests/test-cli.sh cli/tests/test-schemas.sh tests/tools/check-json-schemas.py \
 	docs/schema/gen-schemas.py \
 	docs/schema/waits.json docs/schema/kick.json docs/schema/scan.json \
 	docs/schema/stats.json docs/schema/config.json docs/schema/bench.json \

@@ -108,6 +108,7 @@ static void signal_confirmed(struct dxp_monitor *m, struct dxp_tracked *t,
 		if (fd[i] >= 0)
 			m->env->pidfd_close(m->env_data, fd[i]);
 		m->c.actions[DXP_ACTION_SIGNAL][ret < 0 ? DXP_RES_FAILED : DXP_RES_OK]++;
+		m->c.holder_signals[ret < 0 ? DXP_RES_FAILED : DXP_RES_OK]++;
 		if (ret == -ESRCH)
 			dxp_log(DXP_MSG_ACTION_RESULT, LOG_NOTICE, lw, fields,
 				"Not sending %s to holder %s[%" PRIu32 "]: it no longer maps the page "
@@ -137,6 +138,7 @@ void dxp_signal_holders(struct dxp_monitor *m, struct dxp_tracked *t,
 	r = reread(m, t, &now);
 	if (r < 0) {
 		m->c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED]++;
+		m->c.holder_actions[r == -ESRCH ? DXP_HOLDER_ENDED : DXP_HOLDER_FAILED]++;
 		dxp_log(DXP_MSG_ACTION_RESULT, r == -ESRCH ? LOG_NOTICE : LOG_ERR, lw, fields,
 			"Not sending %s to the holders of wait %" PRIu64 ": %s", sname, t->w.id,
 			r == -ESRCH ? "the wait has ended" : strerror(-r));
@@ -147,6 +149,7 @@ void dxp_signal_holders(struct dxp_monitor *m, struct dxp_tracked *t,
 	n = distinct_tgids(&now, tgid, comm);
 	if (!n) {
 		m->c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED]++;
+		m->c.holder_actions[DXP_HOLDER_NO_HOLDER]++;
 		dxp_log(DXP_MSG_ACTION_RESULT, LOG_WARNING, lw, fields,
 			"Not sending %s: ActionTarget=holder, and the busy page of wait %" PRIu64
 			" is %s; the waiter %s[%" PRIu32 "] is left alone: %s", sname, t->w.id, who,
@@ -155,6 +158,7 @@ void dxp_signal_holders(struct dxp_monitor *m, struct dxp_tracked *t,
 	}
 	if (t->policy.dry_run) {
 		m->c.actions[DXP_ACTION_SIGNAL][DXP_RES_DRY_RUN]++;
+		m->c.holder_actions[DXP_HOLDER_DRY_RUN]++;
 		dxp_log(DXP_MSG_DRY_RUN, LOG_WARNING, lw, fields,
 			"DryRun=yes: would send %s to the holder(s) of the busy page (%s), not to "
 			"the waiter %s[%" PRIu32 "]: %s", sname, who, t->w.comm, t->w.pid, reason);
@@ -163,5 +167,6 @@ void dxp_signal_holders(struct dxp_monitor *m, struct dxp_tracked *t,
 	dxp_log(DXP_MSG_ACTION, LOG_WARNING, lw, fields,
 		"Sending %s to the holder(s) of the busy page (%s), not to the waiter %s[%" PRIu32
 		"], so its layout break ends: %s", sname, who, t->w.comm, t->w.pid, reason);
+	m->c.holder_actions[DXP_HOLDER_SIGNALLED]++;
 	signal_confirmed(m, t, lw, fields, n, tgid, comm);
 }

@@ -136,6 +136,32 @@ static void waits_in_flight(FILE *f, const struct dxp_metrics_input *in)
 	print_seconds_ns(f, oldest);
 }
 
+/*
+ * ActionTarget=holder, counted twice over on purpose: a wait each (was any
+ * process named, did the wait outlive the decision) and a process each (the
+ * signals, which daxpin_actions_total{action="signal"} also counts).
+ */
+static void holder_metrics(FILE *f, const struct dxp_counters *c,
+			   const char *const *results)
+{
+	static const char *const outcomes[DXP_HOLDER_MAX] = {
+		"signalled", "dry_run", "no_holder", "ended", "failed",
+	};
+
+	head(f, "daxpin_holder_actions_total", "counter",
+	     "Waits acted on with ActionTarget=holder, by result: signalled, dry_run, "
+	     "no_holder (no process maps the busy page: nobody signalled), ended, failed.");
+	for (int i = 0; i < DXP_HOLDER_MAX; i++)
+		fprintf(f, "daxpin_holder_actions_total{result=\"%s\"} %" PRIu64 "\n", outcomes[i],
+			c->holder_actions[i]);
+	head(f, "daxpin_holder_signals_total", "counter",
+	     "Signals sent to processes holding a busy page (ActionTarget=holder), one per "
+	     "process, by result.");
+	for (int r = DXP_RES_OK; r <= DXP_RES_FAILED; r++)
+		fprintf(f, "daxpin_holder_signals_total{result=\"%s\"} %" PRIu64 "\n", results[r],
+			c->holder_signals[r]);
+}
+
 static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 {
 	static const char *const outcomes[DXP_OUT_MAX] = {
@@ -169,6 +195,7 @@ static void daemon_metrics(FILE *f, const struct dxp_metrics_input *in)
 		for (int r = 0; r < DXP_RES_MAX; r++)
 			fprintf(f, "daxpin_actions_total{action=\"%s\",result=\"%s\"} %" PRIu64 "\n",
 				dxp_action_to_string(a), results[r], c->actions[a][r]);
+	holder_metrics(f, c, results);
 	sample(f, "daxpin_resyncs_total", "counter", "Full resynchronisations by dump.", c->resyncs);
 	sample(f, "daxpin_event_overruns_total", "counter",
 	       "Event socket overruns (ENOBUFS) and module overrun records: events lost on the way.",

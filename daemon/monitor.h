@@ -82,6 +82,15 @@ enum {
 };
 
 enum { DXP_RES_OK, DXP_RES_FAILED, DXP_RES_DRY_RUN, DXP_RES_MAX };
+/* What became of an action aimed at a wait's holders (ActionTarget=holder). */
+enum {
+	DXP_HOLDER_SIGNALLED,	/* its holders were sent the signal */
+	DXP_HOLDER_DRY_RUN,
+	DXP_HOLDER_NO_HOLDER,	/* no process maps the busy page: nobody signalled */
+	DXP_HOLDER_ENDED,	/* the wait ended before the action */
+	DXP_HOLDER_FAILED,	/* the wait could not be re-read */
+	DXP_HOLDER_MAX
+};
 
 struct dxp_counters {
 	uint64_t waits_seen;
@@ -97,6 +106,8 @@ struct dxp_counters {
 	uint64_t kicks_external;
 	uint64_t rescued;		/* stalled waits daxpin.ko woke itself */
 	uint64_t actions[3][DXP_RES_MAX];	/* [enum dxp_action][DXP_RES_*] */
+	uint64_t holder_actions[DXP_HOLDER_MAX];	/* a wait each, DXP_HOLDER_* */
+	uint64_t holder_signals[DXP_RES_MAX];	/* a process each; DXP_RES_OK or _FAILED */
 	uint64_t resyncs;
 	uint64_t overruns;		/* socket (ENOBUFS) and module records */
 	uint64_t module_overruns;	/* records from daxpin.ko */

@@ -70,6 +70,8 @@ static void test_metrics(void **state)
 	m.c.outcome[DXP_OUT_COMPLETED] = 7;
 	m.c.kicks[DXP_RES_OK] = 3;
 	m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_DRY_RUN] = 2;
+	m.c.holder_actions[DXP_HOLDER_NO_HOLDER] = 4;
+	m.c.holder_signals[DXP_RES_FAILED] = 5;
 	m.c.overruns = 1;
 
 	memset(&sb, 0, sizeof(sb));
@@ -112,6 +114,10 @@ static void test_metrics(void **state)
 	HAS("daxpin_waits_ended_total{outcome=\"completed\"} 7");
 	HAS("daxpin_kicks_total{result=\"ok\"} 3");
 	HAS("daxpin_actions_total{action=\"signal\",result=\"dry_run\"} 2");
+	HAS("daxpin_holder_actions_total{result=\"no_holder\"} 4");
+	HAS("daxpin_holder_actions_total{result=\"signalled\"} 0");
+	HAS("daxpin_holder_signals_total{result=\"failed\"} 5");
+	HAS("daxpin_holder_signals_total{result=\"ok\"} 0");
 	HAS("daxpin_event_overruns_total 1");
 	HAS("daxpin_log_messages_suppressed_total 9");
 	HAS("daxpin_module_events_dropped_total 4");

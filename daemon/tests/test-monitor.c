@@ -757,6 +757,9 @@ static void test_holder_target_signals_holder_not_waiter(void **state)
 	has_field(&F.log[before - 1], "DAXPIN_HOLDER_PID=555");
 	assert_non_null(strstr(F.log[result - 1].text, "Sent SIGTERM to holder pinner[555]"));
 	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_OK], 1);
+	assert_int_equal(m.c.holder_actions[DXP_HOLDER_SIGNALLED], 1);
+	assert_int_equal(m.c.holder_signals[DXP_RES_OK], 1);
+	assert_int_equal(m.c.holder_signals[DXP_RES_FAILED], 0);
 	dxp_monitor_free(&m);
 }
 
@@ -775,6 +778,9 @@ static void test_holder_target_without_holder_signals_nobody(void **state)
 	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "mapped by no process"));
 	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "the waiter truncate[1007] is left alone"));
 	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED], 1);
+	assert_int_equal(m.c.holder_actions[DXP_HOLDER_NO_HOLDER], 1);
+	assert_int_equal(m.c.holder_actions[DXP_HOLDER_SIGNALLED], 0);
+	assert_int_equal(m.c.holder_signals[DXP_RES_OK] + m.c.holder_signals[DXP_RES_FAILED], 0);
 	dxp_monitor_free(&m);
 }
 
@@ -794,6 +800,9 @@ static void test_holder_target_never_pid1(void **state)
 	assert_int_equal(F.pidfds, 0);
 	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_OK], 1);
 	assert_int_equal(m.c.actions[DXP_ACTION_SIGNAL][DXP_RES_FAILED], 2);
+	assert_int_equal(m.c.holder_actions[DXP_HOLDER_SIGNALLED], 1);
+	assert_int_equal(m.c.holder_signals[DXP_RES_OK], 1);
+	assert_int_equal(m.c.holder_signals[DXP_RES_FAILED], 2);
 	dxp_monitor_free(&m);
 }
 
@@ -811,6 +820,8 @@ static void test_holder_gone_before_confirmation(void **state)
 	assert_int_equal(F.n_signals, 0);
 	assert_int_equal(F.pidfds, 0);
 	assert_non_null(strstr(last(DXP_MSG_ACTION_RESULT)->text, "Not sending SIGTERM to holder pinner[555]: it no longer maps"));
+	assert_int_equal(m.c.holder_actions[DXP_HOLDER_SIGNALLED], 1);
+	assert_int_equal(m.c.holder_signals[DXP_RES_FAILED], 1);
 	dxp_monitor_free(&m);
 }
 

@@ -9,8 +9,9 @@
 # warning names the pinning process (DAXPIN_HOLDER_PID=, _COMM=, and in
 # words); with Action=signal, ActionTarget=holder, ActionAfterSec=3 the
 # daemon logs whom it will signal, then sends SIGTERM to the pinning process
-# and not to the waiter: the reader dies of SIGTERM (exit 143) once its read
-# is let go, and the truncate exits 0.
+# and not to the waiter (counted in daxpin_holder_actions_total and
+# daxpin_holder_signals_total): the reader dies of SIGTERM (exit 143) once
+# its read is let go, and the truncate exits 0.
 
 . "$DAXPIN_SRC/tests/vm/lib.sh"
 . "$DAXPIN_SRC/tests/vm/daxpin-lib.sh"
@@ -54,8 +55,13 @@ l=$(sed -n "${r}p" "$DLOG")
 log "result: $l"
 grep -qF "Sent SIGTERM to holder daxpin-pinread[$pinner]" <<<"$l" || die "result line: $l"
 [ "$(dlog_count '\[action-result\]')" = 1 ] || die "more than one action result: $(cat "$DLOG")"
-grep -q '^daxpin_actions_total{action="signal",result="ok"} 1$' "$DRUN/daxpind.prom" ||
-	die "metrics: $(grep actions "$DRUN/daxpind.prom")"
+for k in 'daxpin_actions_total{action="signal",result="ok"} 1' \
+	 'daxpin_holder_actions_total{result="signalled"} 1' \
+	 'daxpin_holder_actions_total{result="no_holder"} 0' \
+	 'daxpin_holder_signals_total{result="ok"} 1' 'daxpin_holder_signals_total{result="failed"} 0'; do
+	grep -qxF -- "$k" "$DRUN/daxpind.prom" ||
+		die "metrics lack '$k': $(grep -E 'actions|holder' "$DRUN/daxpind.prom")"
+done
 
 # The waiter was not signalled: still asleep, its page still pinned (the
 # dying reader waits for its in-flight read in exit_aio()).
