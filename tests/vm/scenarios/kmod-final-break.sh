@@ -138,7 +138,7 @@ waits_json $w || die "waits failed"
 assert_eq 0 "$(jq_py $w 'len(d["waits"])')" "waits after the pin dropped"
 kill "$MON_PID"
 "$DAXPINCTL" --json stats >/tmp/stats.json || die "stats failed"
-for k in completed:1 interrupted:0 stalled:0; do
+for k in completed:1 interrupted:0 stalls:0; do
 	assert_eq "${k#*:}" "$(jq_py /tmp/stats.json "sum(s['${k%:*}'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "${k%:*} count"
 done
 log "kmod-final-break ok (final break listed, uninterruptible, ended by the kernel once the pin dropped)"

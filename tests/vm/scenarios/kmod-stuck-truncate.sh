@@ -78,7 +78,7 @@ if [ "$wakeup" = woken ]; then
 	kill "$MON_PID"
 	"$DAXPINCTL" --json stats >/tmp/stats.json || die "stats failed"
 	log "stats: $(tr -d ' \n' </tmp/stats.json | head -c 600)"
-	for k in completed:1 stalled:0 kicked:0 interrupted:0; do
+	for k in completed:1 stalls:0 kicks:0 interrupted:0; do
 		assert_eq "${k#*:}" "$(jq_py /tmp/stats.json "sum(s['${k%:*}'] for s in d['superblocks'] if s['fs'] == '$DAXPIN_FS')")" "${k%:*} count"
 	done
 	log "kmod-stuck-truncate ok (woken by the kernel, completed)"
