@@ -22,12 +22,14 @@ DOCS=/tmp/json-docs.tsv
 : >"$DOCS"
 
 # doc SCHEMA ARGS...: daxpinctl --json=short ARGS..., one document a line
+# (run through $DOC_AS, e.g. as_nobody, when that is set)
 doc()
 {
 	local schema=$1 out
 
 	shift
-	out=$("$DAXPINCTL" --json=short "$@") || die "daxpinctl --json $* failed: $out"
+	out=$(${DOC_AS:-} "$DAXPINCTL" --json=short "$@") ||
+		die "daxpinctl --json $* ${DOC_AS:+($DOC_AS) }failed: $out"
 	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] ||
 		die "daxpinctl --json=short $* printed more than one line: $out"
 	printf '%s\t%s\n' "$schema" "$out" >>"$DOCS"
@@ -80,8 +82,7 @@ doc monitor monitor --no-follow
 # it dump at all)
 echo Y >/sys/module/daxpin/parameters/open_reads
 for cmd in waits status stats config version; do
-	out=$(as_nobody "$DAXPINCTL" --json=short $cmd) || die "$cmd --json as nobody failed: $out"
-	printf '%s\t%s\n' "$cmd" "$out" >>"$DOCS"
+	DOC_AS=as_nobody doc $cmd $cmd
 done
 echo N >/sys/module/daxpin/parameters/open_reads
 assert_eq "[[$id, None, None, None]]" \
