@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -79,14 +80,15 @@ static void collect_module(struct status *st)
 
 /* ---- daemon ---- */
 
-/* nanoseconds since process pid started, from /proc (to the clock tick
- * and /proc/uptime's 10 ms); -1 when unknown */
+/* nanoseconds since process pid started, or -1 when unknown.  Its
+ * starttime counts clock ticks of CLOCK_BOOTTIME (in this time namespace),
+ * so the result is exact to the tick. */
 static long long proc_uptime_ns(long long pid)
 {
 	char path[64], buf[1024];
-	uint64_t start, start_ns, up_ns;
-	double up;
+	uint64_t start, start_ns, now_ns;
 	long hz = sysconf(_SC_CLK_TCK);
+	struct timespec now;
 	FILE *f;
 	int i;
 
@@ -98,19 +100,14 @@ static long long proc_uptime_ns(long long pid)
 	fclose(f);
 	if (!i || daxpin_proc_stat_starttime(buf, &start) < 0 || hz <= 0)
 		return -1;
-	f = fopen("/proc/uptime", "re");
-	if (!f)
-		return -1;
-	i = fscanf(f, "%lf", &up);
-	fclose(f);
-	if (i != 1 || up < 0 || up > 1e9)
+	if (clock_gettime(CLOCK_BOOTTIME, &now) < 0)
 		return -1;
 	start_ns = start / (uint64_t)hz * 1000000000ULL +
 		   start % (uint64_t)hz * 1000000000ULL / (uint64_t)hz;
-	up_ns = (uint64_t)(up * 100 + 0.5) * 10000000ULL;
-	if (up_ns < start_ns)
+	now_ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+	if (now_ns < start_ns)
 		return -1;
-	return (long long)(up_ns - start_ns);
+	return (long long)(now_ns - start_ns);
 }
 
 static void collect_daemon(struct status *st)

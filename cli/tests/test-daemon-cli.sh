@@ -121,6 +121,24 @@ script_up=$(awk -v hz="$(getconf CLK_TCK)" -v start="$(cut -d' ' -f22 /proc/$$/s
 [ "$daemon_up" -le $((script_up + 1)) ] ||
 	{ echo "FAIL: daxpind up ${daemon_up}s, but it started after this script (up ${script_up}s)"; fail=1; }
 
+# ... and to the nanosecond from CLOCK_BOOTTIME, the clock that start time
+# counts in (/proc/uptime's 10 ms steps made every figure a multiple of
+# 10 ms): between the two clock readings around the call, less the start.
+boot_ns() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))'; }
+before=$(boot_ns)
+expect 0 status --json
+after=$(boot_ns)
+python3 - "$tmp/out" "$fake" "$before" "$after" <<'PY' || fail=1
+import json, os, sys
+up = json.load(open(sys.argv[1]))["daemon"]["uptime_ns"]
+hz = os.sysconf("SC_CLK_TCK")
+ticks = int(open(f"/proc/{sys.argv[2]}/stat").read().rsplit(")", 1)[1].split()[19])
+start = ticks // hz * 10**9 + ticks % hz * 10**9 // hz
+lo, hi = int(sys.argv[3]) - start, int(sys.argv[4]) - start
+if not lo <= up <= hi or up % 10**7 == 0:
+    sys.exit(f"FAIL: uptime_ns {up} not within [{lo}, {hi}] or a multiple of 10 ms")
+PY
+
 : >"$tmp/requests"
 expect 0 policy set WarnAfterSec=2
 grep_in out "WarnAfterSec=2 applied (runtime"
