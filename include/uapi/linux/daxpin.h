@@ -119,8 +119,8 @@ enum daxpin_wait_attr {
 	DAXPIN_WAIT_ATTR_START_NS,	/* u64: CLOCK_BOOTTIME */
 	DAXPIN_WAIT_ATTR_WAITED_NS,	/* u64 */
 	DAXPIN_WAIT_ATTR_ROUNDS,	/* u32: sleeps on a busy page so far */
-	DAXPIN_WAIT_ATTR_REFCOUNT,	/* u32: live page refcount: idle at 1,
-					 * at 0 from Linux 6.15 */
+	/* u32: live page refcount: idle at 1, at 0 from Linux 6.15 */
+	DAXPIN_WAIT_ATTR_REFCOUNT,
 	DAXPIN_WAIT_ATTR_DMA_PINNED,	/* u8: page_maybe_dma_pinned() */
 	DAXPIN_WAIT_ATTR_IDLE,		/* u8: refcount at its idle value */
 	DAXPIN_WAIT_ATTR_STALLED,	/* u8: idle, yet the waiter sleeps */
@@ -156,8 +156,8 @@ enum daxpin_wait_attr {
 	DAXPIN_WAIT_ATTR_OUTCOME,	/* u32: enum daxpin_outcome (ENDED) */
 	DAXPIN_WAIT_ATTR_END_SEQ,	/* u64: end sequence number (ENDED) */
 	DAXPIN_WAIT_ATTR_KIND,		/* u8: enum daxpin_wait_kind */
-	DAXPIN_WAIT_ATTR_FOLIO_ORDER,	/* u8: order of the page's folio; the
-					 * page is its head from Linux 6.15 */
+	/* u8: order of the page's folio; the page is its head from Linux 6.15 */
+	DAXPIN_WAIT_ATTR_FOLIO_ORDER,
 
 	__DAXPIN_WAIT_ATTR_MAX,
 	DAXPIN_WAIT_ATTR_MAX = __DAXPIN_WAIT_ATTR_MAX - 1
@@ -342,9 +342,11 @@ enum daxpin_event_type {
 /* What kind of layout break a wait is in. */
 enum daxpin_wait_kind {
 	DAXPIN_WAIT_KIND_BREAK,		/* truncate, punch, ...: interruptible */
-	DAXPIN_WAIT_KIND_FINAL,		/* dax_break_layout_final(): inode
-					 * eviction or unmount, uninterruptible
-					 * (Linux 6.15+): a signal cannot end it */
+	/*
+	 * dax_break_layout_final(): inode eviction or unmount, uninterruptible
+	 * (Linux 6.15+): a signal cannot end it
+	 */
+	DAXPIN_WAIT_KIND_FINAL,
 };
 
 enum daxpin_outcome {
