@@ -500,6 +500,7 @@ static int activated_socket(const char *path)
 static int listen_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old_umask;
 	int fd, r;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -509,14 +510,21 @@ static int listen_socket(const char *path)
 	/* A stale socket from a killed instance would make bind() fail. */
 	unlink(path);
 	/*
+	 * Everyone may connect; credentials decide what they may do, and a
+	 * refused client gets an answer saying so.  The socket is created
+	 * 0666 by bind() itself: a chmod() after it left a moment in which
+	 * clients other than root were refused.  daxpind has no other thread
+	 * that could create a file under the changed umask.
+	 */
+	old_umask = umask(0111);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_umask);
+	/*
 	 * A deep backlog: a crowd connecting at once must not overflow it, or
 	 * a client's non-blocking connect() fails with EAGAIN (root included:
 	 * the slots kept for root are counted only after accept()).
-	 * Everyone may connect; credentials decide what they may do, and a
-	 * refused client gets an answer saying so.
 	 */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, SOMAXCONN) < 0 || chmod(path, 0666) < 0) {
+	if (r < 0 || listen(fd, SOMAXCONN) < 0) {
 		r = -errno;
 		close(fd);
 		unlink(path);

@@ -2,8 +2,8 @@
 # daxpind's control socket from systemd (daxpind.socket): with LISTEN_FDS a
 # stream socket bound to <runtime-dir>/control is served as is (same inode,
 # left in place at exit); a passed socket for another path is refused; with
-# none daxpind binds its own and removes it at exit.  systemd-socket-activate
-# plays the socket unit.  No module needed.
+# none daxpind binds its own, 0666 from the moment it exists, and removes it
+# at exit.  systemd-socket-activate plays the socket unit.  No module needed.
 set -u
 DAXPIND=$PWD/daemon/daxpind
 CTL=$PWD/daemon/tests/ctl-client
@@ -12,6 +12,7 @@ pass() { echo "PASS: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
 
 command -v systemd-socket-activate >/dev/null || { echo "SKIP: no systemd-socket-activate"; exit 77; }
+command -v strace >/dev/null || { echo "SKIP: no strace"; exit 77; }
 tmp=$(mktemp -d /tmp/daxpind-sa.XXXXXX)
 cleanup() {
 	[ -n "${APID:-}" ] && kill "$APID" 2>/dev/null
@@ -64,4 +65,16 @@ wait_cond "[ -S $sock ]" && pass "without LISTEN_FDS daxpind binds $sock" || bad
 [ "$(stat -c %a "$sock")" = 666 ] && pass "own socket mode 0666" || bad "own socket mode $(stat -c %a "$sock")"
 kill -TERM "$APID"; wait "$APID"; APID=
 [ ! -e "$sock" ] && pass "own socket removed at exit" || bad "own socket left behind"
+
+# ---- the own socket has its mode from the moment it exists: strace holds
+# daxpind for 2 s after bind() returns, which is where a chmod() after
+# bind() would leave clients other than root refused
+strace -f -o /dev/null -e trace=bind -e inject=bind:delay_exit=2s \
+	"$DAXPIND" -c "$conf" --runtime-dir "$tmp/rt" --debug 2>"$tmp/held.log" & APID=$!
+wait_cond "[ -S $sock ]" || bad "no own socket under strace: $(cat "$tmp/held.log")"
+mode=$(stat -c %a "$sock")
+[ "$mode" = 666 ] && pass "own socket mode 0666 as soon as it exists" ||
+	bad "own socket mode $mode right after bind()"
+wait_cond "pgrep -P $APID >/dev/null" && kill -TERM "$(pgrep -P "$APID")"
+wait "$APID"; APID=
 exit $fail
