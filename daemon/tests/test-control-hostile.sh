@@ -54,22 +54,35 @@ if [ -n "${DAXPIN_SANITIZED:-}" ]; then limit=$((base + 16384)); else limit=8192
 echo "INFO: daxpind RSS at start ${base} kB (limit ${limit} kB)"
 
 # Root's "daxpinctl policy", as often as it can, while a hostile client
-# runs; records every failure.  Also samples daxpind's RSS.
+# runs; records every failure.  Also samples daxpind's RSS.  At least one
+# call, and the client starts only once the checks have: a nobody flood
+# is refused within milliseconds, and under load the whole phase could
+# pass before a checker started in the background made its first call
+# (started 1 s late, the old checks failed "answered 0").
 root_checks() { # $1: tag; runs until $tmp/stop exists
 	local n=0 failed=0 max=0 r
-	while [ ! -e "$tmp/stop" ]; do
+	touch "$tmp/checking"
+	while :; do
 		r=$(rss); [ "${r:-0}" -gt "$max" ] && max=$r
 		if timeout 20 "$DAXPINCTL" policy >"$tmp/policy.out" 2>&1; then
 			n=$((n + 1))
 		else
 			failed=$((failed + 1)); echo "  root policy failed: $(head -2 "$tmp/policy.out")"
 		fi
+		[ -e "$tmp/stop" ] && break
 		sleep 0.2
 	done
 	r=$(rss); [ "${r:-0}" -gt "$max" ] && max=$r
 	echo "$1 $n $failed $max" > "$tmp/checks"
 }
-start_checks() { rm -f "$tmp/stop" "$tmp/checks"; root_checks "$1" & CPID=$!; }
+start_checks() {
+	rm -f "$tmp/stop" "$tmp/checks" "$tmp/checking"
+	root_checks "$1" & CPID=$!
+	while [ ! -e "$tmp/checking" ]; do
+		kill -0 "$CPID" 2>/dev/null || { bad "$1: root's checks did not start"; return; }
+		sleep 0.05
+	done
+}
 stop_checks() { # sets ok failed max
 	touch "$tmp/stop"; wait "$CPID"
 	read -r _ ok failed max < "$tmp/checks"

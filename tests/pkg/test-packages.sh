@@ -93,7 +93,12 @@ start=$(date +%s)
 if (cd "$src" && dpkg-buildpackage -us -uc -b >"$tmp/build.log" 2>&1); then
 	pass "dpkg-buildpackage -us -uc -b ($(($(date +%s) - start)) s)"
 else
+	# The tail alone hides which check of a failed unit test failed: its
+	# log (printed whole by VERBOSE=1) is further up.
+	grep -E '^(FAIL|ERROR|INFO): ' "$tmp/build.log" | tail -n 60
 	tail -n 40 "$tmp/build.log"
+	mkdir -p "$top/build" && cp "$tmp/build.log" "$top/build/pkg-build.log" &&
+		echo "INFO: the whole log: $top/build/pkg-build.log"
 	die "dpkg-buildpackage -us -uc -b"
 fi
 grep -E '^(PASS|FAIL|XFAIL|XPASS|SKIP|ERROR): ' "$tmp/build.log" | sort | uniq -c | awk '{print "INFO: make check in the build:", $0}' | head -n 40
