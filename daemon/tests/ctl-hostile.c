@@ -12,6 +12,13 @@
  *		hold the connection SECONDS; then close
  *	ctl-hostile idle SOCKET N SECONDS
  *		open N connections that send nothing, hold them SECONDS
+ *	ctl-hostile hold SOCKET RELEASE_FILE
+ *		open one connection and send a status request: print
+ *		"hold: refused" if the reply is EBUSY (no slot), "hold:
+ *		closed" if there is none, else
+ *		"hold: kept" and keep the connection alive with a request a
+ *		second until RELEASE_FILE exists ("hold: released"), or the
+ *		daemon drops it ("hold: dropped")
  *	ctl-hostile twice SOCKET JSON
  *		send JSON, print the reply line; again on the same
  *		connection: print the reply, or "closed"
@@ -186,6 +193,53 @@ static int idle(int n, double secs)
 	return 0;
 }
 
+/* One status request on fd; the reply line in line (NULL at EOF). */
+static char *ask_status(int fd, FILE *in, char **line, size_t *cap)
+{
+	(void)!dprintf(fd, "{\"cmd\":\"status\"}\n");
+	return getline(line, cap, in) < 0 ? NULL : *line;
+}
+
+static int hold(const char *release)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char *line = NULL;
+	size_t cap = 0;
+	double next;
+	FILE *in;
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("connect");
+		return 1;
+	}
+	in = fdopen(fd, "r");
+	if (!ask_status(fd, in, &line, &cap)) {
+		puts("hold: closed");
+		goto out;
+	}
+	if (strstr(line, "\"errno\":16")) {
+		puts("hold: refused");
+		goto out;
+	}
+	puts("hold: kept");
+	next = now() + 1;
+	while (access(release, F_OK) < 0) {
+		if (now() >= next) {
+			if (!ask_status(fd, in, &line, &cap)) {
+				puts("hold: dropped");
+				goto out;
+			}
+			next = now() + 1;
+		}
+		usleep(50000);
+	}
+	puts("hold: released");
+out:
+	free(line);
+	fclose(in);
+	return 0;
+}
+
 static int twice(const char *req)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -215,7 +269,7 @@ static int twice(const char *req)
 int main(int argc, char **argv)
 {
 	if (argc < 4 || strlen(argv[2]) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "usage: ctl-hostile flood|halfclose|idle SOCKET ...\n");
+		fprintf(stderr, "usage: ctl-hostile flood|halfclose|idle|hold|twice SOCKET ...\n");
 		return 2;
 	}
 	strcpy(sa.sun_path, argv[2]);
@@ -223,6 +277,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(argv[1], "twice"))
 		return twice(argv[3]);
+	if (!strcmp(argv[1], "hold"))
+		return hold(argv[3]);
 	if (!strcmp(argv[1], "flood"))
 		return flood(atof(argv[3]));
 	if (!strcmp(argv[1], "halfclose") && argc == 5)
