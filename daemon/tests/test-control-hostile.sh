@@ -157,14 +157,15 @@ for u in $(seq 70000 70039); do
 		"$HOSTILE" hold "$SOCK" "$tmp/release" > "$tmp/hold-$u.out" &
 	pids="$pids $!"
 done
-sorted() { cat "$tmp"/hold-7*.out 2>/dev/null | grep -c '^hold: \(kept\|refused\|closed\)'; }
-for _ in $(seq 1200); do [ "$(sorted)" -ge 40 ] && break; sleep 0.1; done
-kept=$(cat "$tmp"/hold-7*.out | grep -c '^hold: kept')
-refused=$(cat "$tmp"/hold-7*.out | grep -c '^hold: refused')
+# holds STATES: how many users' connections are in one of STATES ('a\|b')
+holds() { cat "$tmp"/hold-7*.out 2>/dev/null | grep -c "^hold: \\($1\\)"; }
+for _ in $(seq 1200); do [ "$(holds 'kept\|refused\|closed')" -ge 40 ] && break; sleep 0.1; done
+kept=$(holds kept)
+refused=$(holds refused)
 touch "$tmp/release"
 wait $pids
 stop_checks
-dropped=$(cat "$tmp"/hold-7*.out | grep -c '^hold: dropped')
+dropped=$(holds dropped)
 echo "INFO: idle-users: $kept of 40 users' connections kept, $refused refused, $dropped dropped before release"
 judge idle-users "$ok" "$failed" "$max"
 # 28 slots for users; root's checks may hold one of them at that moment
