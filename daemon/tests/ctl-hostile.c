@@ -49,15 +49,26 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* connect() blocks: it waits while the daemon's listen backlog is full */
 static int dial(void)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	/* blocking: waits while the listen backlog is full */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* for the clients that must never block on the daemon once connected */
+static int dial_nonblock(void)
+{
+	int fd = dial();
+
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -94,7 +105,7 @@ static int flood(double secs)
 	static char chunk[8192];
 	double end = now() + secs;
 	const char *how = "still open";
-	int fd = dial();
+	int fd = dial_nonblock();
 
 	if (fd < 0) {
 		perror("connect");
@@ -127,7 +138,7 @@ static int halfclose(unsigned long lines, double secs)
 	static char chunk[8192];
 	unsigned long sent = 0;
 	double end;
-	int fd = dial();
+	int fd = dial_nonblock();
 
 	if (fd < 0) {
 		perror("connect");
@@ -171,7 +182,7 @@ static int idle(int n, double secs)
 	if (!fds)
 		return 1;
 	for (int i = 0; i < n; i++)
-		if ((fds[i] = dial()) >= 0)
+		if ((fds[i] = dial_nonblock()) >= 0)
 			opened++;
 	mark();
 	usleep(500000);
@@ -202,13 +213,13 @@ static char *ask_status(int fd, FILE *in, char **line, size_t *cap)
 
 static int hold(const char *release)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = dial();
 	char *line = NULL;
 	size_t cap = 0;
 	double next;
 	FILE *in;
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (fd < 0) {
 		perror("connect");
 		return 1;
 	}
@@ -242,10 +253,10 @@ out:
 
 static int twice(const char *req)
 {
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = dial();
 	FILE *in;
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (fd < 0) {
 		perror("connect");
 		return 1;
 	}
